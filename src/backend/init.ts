@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../errors.js';
+import { registerWasmTrainingKernels } from './wasm/register.js';
+import { configureWasmThreads } from './wasm/threads.js';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+export interface InitBackendOptions {
+  /** Force a backend; default: env `CONDENSA_BACKEND`, else the fastest one available. */
+  backend?: BackendName;
+  /** wasm threads (default: env `CONDENSA_THREADS`, else the number of cores, at most 8). */
+  threads?: number;
+  /** Print the backend in use on stderr (once per process). Default true. */
+  announce?: boolean;
+}
+
+let announced = false;
+
+/**
+ * Pick and initialise the tfjs backend condensa-ts trains on: `@tensorflow/tfjs-node-gpu`, then
+ * `@tensorflow/tfjs-node` (used only when the user has installed one: their install downloads
+ * libtensorflow, so neither is a dependency), then `@tensorflow/tfjs-backend-wasm` with the
+ * training kernels it lacks registered, then `cpu`. Resolves to the backend's name.
+ *
+ * @example
+ * ```ts
+ * import { initBackend } from 'condensa-ts';
+ * const name = await initBackend(); // 'wasm' on a machine without tfjs-node
+ * ```
+ */
+export async function initBackend(opts: InitBackendOptions = {}): Promise<string> {
+  const requested = opts.backend ?? (process.env.CONDENSA_BACKEND as BackendName | undefined);
+  if (requested !== undefined && !['tensorflow', 'wasm', 'cpu'].includes(requested)) {
+    throw new InvalidArgumentError(
+      `backend '${requested}' is not one of 'tensorflow', 'wasm', 'cpu' (check CONDENSA_BACKEND)`,
+    );
+  }
+  const threadsEnv = process.env.CONDENSA_THREADS ? Number(process.env.CONDENSA_THREADS) : undefined;
+  const threads = opts.threads ?? threadsEnv;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+    throw new InvalidArgumentError(`threads must be a positive integer, got ${threads}`);
+  }
+
+  const order: BackendName[] = requested ? [requested] : ['tensorflow', 'wasm', 'cpu'];
+  const errors: string[] = [];
+  for (const name of order) {
+    try {
+      if (await tryBackend(name, threads)) {
+        if (opts.announce !== false && !announced) {
+          announced = true;
+          process.stderr.write(`condensa-ts: tfjs backend '${tf.getBackend()}'${describeThreads()}\n`);
+        }
+        return tf.getBackend();
+      }
+      errors.push(`${name}: not available`);
+    } catch (e) {
+      errors.push(`${name}: ${(e as Error).message}`);
+    }
+  }
+  throw new InvalidArgumentError(`no tfjs backend could be initialised (${errors.join('; ')})`);
+}
+
+async function tryBackend(name: BackendName, threads: number | undefined): Promise<boolean> {
+  if (tf.getBackend() === name && tf.findBackend(name)) return true;
+  if (name === 'tensorflow') {
+    for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+      try {
+        await import(pkg);
+      } catch {
+        continue;
+      }
+      if (tf.findBackend('tensorflow') && (await tf.setBackend('tensorflow'))) return true;
+    }
+    return false;
+  }
+  if (name === 'wasm') {
+    await configureWasmThreads(threads);
+    await import('@tensorflow/tfjs-backend-wasm');
+    registerWasmTrainingKernels();
+    const ok = await tf.setBackend('wasm');
+    await tf.ready();
+    return ok;
+  }
+  const ok = await tf.setBackend('cpu');
+  await tf.ready();
+  return ok;
+}
+
+function describeThreads(): string {
+  if (tf.getBackend() !== 'wasm') return '';
+  const n = wasmThreadCount();
+  return ` (${n} thread${n === 1 ? '' : 's'})`;
+}
+
+/** Threads the wasm backend runs on (1 when it runs single-threaded). */
+export function wasmThreadCount(): number {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const backend = tf.backend() as any;
+  const fn = backend?.wasm?._getThreadsCount ?? backend?.wasm?.getThreadsCount;
+  return typeof fn === 'function' ? Number(fn()) : 1;
+}

@@ -1,0 +1,1 @@
+export type { Scheme, WeightRef } from './scheme.js';
