@@ -1,1 +1,10 @@
-export {};
+export type { Values } from './values.js';
+export { roundHalfEven } from './select.js';
+export * from './threshold.js';
+export * from './density.js';
+export * from './criteria.js';
+export { structureScores } from './structureScores.js';
+export { blockScores, type BlockOptions } from './blockScores.js';
+export { maskFromThreshold } from './maskFromThreshold.js';
+export { alignMask, type AlignOptions } from './alignMask.js';
+export { expandStructureMask, expandBlockMask } from './expandMask.js';
