@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DataError } from '../errors.js';
+import { MODEL_JSON, RECORD_JSON } from './files.js';
+import { markLoadedFrom } from './origin.js';
+import { entryByteLength } from './quantize.js';
+
+export interface LoadModelOptions {
+  /** Expected sha256 of the concatenated weight files (default: the one in record.json, if any). */
+  sha256?: string;
+}
+
+/**
+ * Load a tfjs model directory written by saveModel (or by tfjs itself), validating it first:
+ * `model.json` must exist and parse, every weights file it names must exist with exactly the
+ * bytes its manifest implies, and the weights must match the sha256 in `record.json` (or
+ * `opts.sha256`). Any failure is a DataError naming the file. Quantized weights are decoded
+ * by tfjs.
+ *
+ * @example
+ * ```ts
+ * const model = await loadModel('assets/models/lenet5-mnist');
+ * ```
+ */
+export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promise<tf.LayersModel> {
+  const root = resolve(dir);
+  const jsonPath = join(root, MODEL_JSON);
+  if (!existsSync(jsonPath)) throw new DataError(`${jsonPath} not found: not a saved tfjs model directory`);
+  let modelJson: tf.io.ModelJSON;
+  try {
+    modelJson = JSON.parse(await readFile(jsonPath, 'utf8')) as tf.io.ModelJSON;
+  } catch (e) {
+    throw new DataError(`${jsonPath} is not valid JSON (${(e as Error).message}); re-save the model`);
+  }
+  if (typeof modelJson !== 'object' || modelJson === null || !modelJson.modelTopology) {
+    throw new DataError(`${jsonPath} has no modelTopology: not a tfjs layers model`);
+  }
+  const manifest = modelJson.weightsManifest ?? [];
+  if (!Array.isArray(manifest)) throw new DataError(`${jsonPath}: weightsManifest must be an array`);
+
+  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
+  const buffers: Buffer[] = [];
+  for (const group of manifest) {
+    let expected = 0;
+    for (const spec of group.weights) {
+      try {
+        expected += entryByteLength(spec);
+      } catch (e) {
+        throw new DataError(`${jsonPath}: ${(e as Error).message}`);
+      }
+      weightSpecs.push(spec);
+    }
+    let actual = 0;
+    const files: string[] = [];
+    for (const p of group.paths) {
+      const path = join(root, p);
+      if (!existsSync(path)) throw new DataError(`weights file ${path} (named in ${MODEL_JSON}) is missing`);
+      actual += (await stat(path)).size;
+      files.push(path);
+    }
+    if (actual !== expected) {
+      throw new DataError(
+        `weights file(s) ${group.paths.join(', ')} in ${root} hold ${actual} bytes but the manifest ` +
+          `describes ${expected}: truncated or corrupt; re-save or re-fetch the model`,
+      );
+    }
+    for (const f of files) buffers.push(await readFile(f));
+  }
+  const weightData = Buffer.concat(buffers);
+
+  const sha256 = opts.sha256 ?? (await recordedSha256(root));
+  if (sha256 !== undefined) {
+    const actual = createHash('sha256').update(weightData).digest('hex');
+    if (actual !== sha256) {
+      throw new DataError(
+        `weights in ${root} have sha256 ${actual}, expected ${sha256}: corrupt; re-fetch the model`,
+      );
+    }
+  }
+
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: modelJson.modelTopology,
+      weightSpecs,
+      weightData: weightData.buffer.slice(
+        weightData.byteOffset,
+        weightData.byteOffset + weightData.byteLength,
+      ),
+      ...(modelJson.trainingConfig ? { trainingConfig: modelJson.trainingConfig } : {}),
+    }),
+  );
+  markLoadedFrom(model, root);
+  return model;
+}
+
+/** sha256 of the weights recorded beside the model, if there is a record. */
+async function recordedSha256(root: string): Promise<string | undefined> {
+  const path = join(root, RECORD_JSON);
+  if (!existsSync(path)) return undefined;
+  let record: { weights?: { sha256?: unknown } };
+  try {
+    record = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new DataError(`${path} is not valid JSON (${(e as Error).message})`);
+  }
+  const sha = record.weights?.sha256;
+  return typeof sha === 'string' ? sha : undefined;
+}
+
+/** Read the sidecar record.json of a saved model (undefined when there is none). */
+export async function readRecord(dir: string): Promise<Record<string, unknown> | undefined> {
+  const path = join(resolve(dir), RECORD_JSON);
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new DataError(`${path} is not valid JSON (${(e as Error).message})`);
+  }
+}

@@ -1,0 +1,93 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/** Weight encodings saveModel can write, as in the tfjs weights-manifest `quantization` field. */
+export type WeightQuantization = 'float16' | 'uint8';
+
+/** One encoded weight: its manifest entry and bytes. */
+export interface EncodedWeight {
+  spec: tf.io.WeightsManifestEntry;
+  bytes: Uint8Array;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** IEEE 754 binary16 bits of a number, rounding to nearest even (what tfjs decodes exactly). */
+export function toFloat16Bits(value: number): number {
+  f32[0] = value;
+  const x = u32[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0); // Inf / NaN
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00; // overflow -> Inf
+  if (e <= 0) {
+    // Subnormal half (or zero): shift the implicit 1 in and round.
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    const rest = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    if (rest > mid || (rest === mid && half & 1)) half++;
+    return sign | half;
+  }
+  let half = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++; // carry may roll into the exponent: correct
+  return sign | half;
+}
+
+/** Encode float32 values as binary16. */
+export function encodeFloat16(values: Float32Array): Uint8Array {
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = toFloat16Bits(values[i]);
+  return new Uint8Array(out.buffer);
+}
+
+/**
+ * Affine uint8 encoding per tensor: value ~ q * scale + min. The range is widened to contain 0
+ * and `min` is nudged onto the grid so that 0 decodes to exactly 0: pruned weights stay pruned.
+ */
+export function encodeUint8(values: Float32Array): { bytes: Uint8Array; scale: number; min: number } {
+  let lo = 0;
+  let hi = 0;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const scale = hi > lo ? (hi - lo) / 255 : 1;
+  const zeroPoint = Math.round(-lo / scale);
+  const min = -zeroPoint * scale;
+  const bytes = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    bytes[i] = Math.min(255, Math.max(0, Math.round((values[i] - min) / scale)));
+  }
+  return { bytes, scale, min };
+}
+
+/** Encode one float32 weight with the given quantization; other dtypes pass through unchanged. */
+export function encodeWeight(
+  spec: tf.io.WeightsManifestEntry,
+  raw: Uint8Array,
+  quantization: WeightQuantization | undefined,
+): EncodedWeight {
+  if (!quantization || spec.dtype !== 'float32') return { spec, bytes: raw };
+  const values = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  if (quantization === 'float16') {
+    return { spec: { ...spec, quantization: { dtype: 'float16' } }, bytes: encodeFloat16(values) };
+  }
+  const { bytes, scale, min } = encodeUint8(values);
+  return { spec: { ...spec, quantization: { dtype: 'uint8', scale, min } }, bytes };
+}
+
+/** Bytes one manifest entry occupies in the weights file. */
+export function entryByteLength(spec: tf.io.WeightsManifestEntry): number {
+  const count = spec.shape.reduce((a, b) => a * b, 1);
+  const dtype = spec.quantization?.dtype ?? spec.dtype;
+  const size: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
+  const bytes = size[dtype];
+  if (bytes === undefined) throw new Error(`weight '${spec.name}': unsupported dtype '${dtype}'`);
+  return count * bytes;
+}
