@@ -4,7 +4,7 @@ import { InvalidArgumentError } from '../src/errors.js';
 import { createModel, lenet5, modelNames, resnet20, seedNet, vggNet } from '../src/models/index.js';
 
 function trainableCount(model: tf.LayersModel): number {
-  return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+  return model.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
 }
 
 function outputShape(model: tf.LayersModel, input: number[]): number[] {
