@@ -1,7 +1,26 @@
 /**
  * Register, for the wasm backend, the training kernels it lacks or gets wrong. Each kernel
- * lives in its own file beside this one. Idempotent.
+ * lives in its own file beside this one, whose header says what was measured wrong or slow.
+ * Idempotent; call before `tf.setBackend('wasm')` so replaced kernels keep their setup.
  */
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmKernel } from './compose.js';
+import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
+import { maxPoolGrad } from './max-pool-grad.js';
+
+/** Kernel name -> composed implementation. */
+const KERNELS: Record<string, tf.KernelFunc> = {
+  Conv2DBackpropFilter: conv2DBackpropFilter as unknown as tf.KernelFunc,
+  MaxPoolGrad: maxPoolGrad as unknown as tf.KernelFunc,
+};
+
+let registered = false;
+
 export function registerWasmTrainingKernels(): void {
-  // Filled in by the backend work (issue 2): Conv2DBackpropFilter, MaxPoolGrad, ...
+  if (registered) return;
+  registered = true;
+  for (const [name, kernelFunc] of Object.entries(KERNELS)) registerWasmKernel(name, kernelFunc);
 }
+
+/** Names of the kernels this module registers for wasm (for tests and reports). */
+export const WASM_TRAINING_KERNELS: readonly string[] = Object.keys(KERNELS);

@@ -1,0 +1,151 @@
+/**
+ * Every kernel condensa-ts registers for wasm (src/backend/wasm) against the cpu backend's
+ * reference implementation, on several shapes, strides, paddings and dilations. Inputs are
+ * plain arrays from a seeded generator, so both backends see identical data.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WASM_TRAINING_KERNELS } from '../src/backend/wasm/register.js';
+
+/** Deterministic N(0,1) values (Box-Muller over a 32-bit LCG). */
+function normals(count: number, seed: number): Float32Array {
+  let s = seed >>> 0 || 1;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 4294967296;
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = Math.sqrt(-2 * Math.log(next())) * Math.cos(2 * Math.PI * next());
+  return out;
+}
+
+type Input = { shape: number[]; values: Float32Array | Int32Array; dtype?: 'float32' | 'int32' };
+
+function input(shape: number[], seed: number, map: (v: number) => number = (v) => v): Input {
+  return { shape, values: normals(tf.util.sizeFromShape(shape), seed).map(map) };
+}
+
+/** Run kernel `name` on `backend` and return its first output's values. */
+async function runOn(
+  backend: string,
+  name: string,
+  inputs: Record<string, Input>,
+  attrs: tf.NamedAttrMap,
+): Promise<{ shape: number[]; values: Float32Array }> {
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const tensors: tf.NamedTensorMap = {};
+  for (const [k, v] of Object.entries(inputs))
+    tensors[k] = tf.tensor(v.values, v.shape, v.dtype ?? 'float32');
+  const raw = tf.engine().runKernel(name, tensors, attrs) as tf.Tensor | tf.Tensor[];
+  const out = Array.isArray(raw) ? raw : [raw];
+  const result = { shape: out[0].shape, values: Float32Array.from(out[0].dataSync()) };
+  tf.dispose(out);
+  tf.dispose(Object.values(tensors));
+  expect(tf.memory().numTensors).toBe(before);
+  return result;
+}
+
+function relativeError(ref: Float32Array, got: Float32Array): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < ref.length; i++) {
+    num += (ref[i] - got[i]) ** 2;
+    den += ref[i] ** 2;
+  }
+  return Math.sqrt(num / Math.max(den, 1e-30));
+}
+
+async function expectSameAsCpu(
+  name: string,
+  inputs: Record<string, Input>,
+  attrs: tf.NamedAttrMap,
+): Promise<void> {
+  const ref = await runOn('cpu', name, inputs, attrs);
+  const got = await runOn('wasm', name, inputs, attrs);
+  expect(got.shape).toEqual(ref.shape);
+  expect(got.values.length).toBe(ref.values.length);
+  // A zero reference would make any error "relative 0 / 0": require a non-trivial gradient.
+  expect(ref.values.some((v) => v !== 0)).toBe(true);
+  expect(relativeError(ref.values, got.values)).toBeLessThan(1e-5);
+}
+
+/** Forward conv output size, for building dy of the right shape. */
+function convOut(size: number, k: number, stride: number, pad: 'same' | 'valid', dilation = 1): number {
+  const eff = (k - 1) * dilation + 1;
+  return pad === 'same' ? Math.ceil(size / stride) : Math.floor((size - eff) / stride) + 1;
+}
+
+const CONV_CASES: { x: [number, number, number, number]; k: [number, number]; co: number }[] = [
+  { x: [2, 9, 9, 3], k: [3, 3], co: 4 },
+  { x: [3, 8, 7, 5], k: [2, 3], co: 6 },
+  { x: [1, 12, 11, 16], k: [5, 5], co: 8 },
+];
+
+let startTensors = 0;
+beforeAll(() => {
+  startTensors = tf.memory().numTensors;
+});
+afterAll(async () => {
+  await tf.setBackend('wasm');
+  expect(tf.memory().numTensors).toBe(startTensors);
+});
+
+describe('wasm training kernels', () => {
+  it('are registered for wasm and the default backend is wasm', () => {
+    expect(tf.getBackend()).toBe('wasm');
+    for (const name of WASM_TRAINING_KERNELS) expect(tf.getKernel(name, 'wasm')).toBeDefined();
+    expect(WASM_TRAINING_KERNELS).toContain('Conv2DBackpropFilter');
+    expect(WASM_TRAINING_KERNELS).toContain('MaxPoolGrad');
+  });
+
+  for (const { x, k, co } of CONV_CASES) {
+    for (const stride of [1, 2]) {
+      for (const pad of ['same', 'valid'] as const) {
+        const [n, h, w, ci] = x;
+        const dyShape = [n, convOut(h, k[0], stride, pad), convOut(w, k[1], stride, pad), co];
+        const tag = `x ${x.join('x')} k ${k.join('x')} co ${co} stride ${stride} ${pad}`;
+        it(`Conv2DBackpropFilter ${tag}`, async () => {
+          await expectSameAsCpu(
+            'Conv2DBackpropFilter',
+            { x: input(x, 1), dy: input(dyShape, 2) },
+            { strides: [stride, stride], pad, dataFormat: 'NHWC', filterShape: [k[0], k[1], ci, co] },
+          );
+        });
+      }
+    }
+  }
+
+  const POOL_INPUTS: Record<string, (v: number) => number> = {
+    'N(0,1)': (v) => v,
+    'all-negative': (v) => -Math.abs(v) - 0.01,
+    'after ReLU (all-zero windows)': (v) => Math.max(0, v - 0.8),
+  };
+  const POOLS = [
+    { filter: 2, stride: 2 },
+    { filter: 3, stride: 2 },
+    { filter: 3, stride: 1 },
+    { filter: 2, stride: 1 },
+  ];
+  for (const shape of [
+    [2, 8, 8, 3],
+    [3, 7, 9, 4],
+  ]) {
+    for (const { filter, stride } of POOLS) {
+      for (const pad of ['same', 'valid'] as const) {
+        for (const [kind, map] of Object.entries(POOL_INPUTS)) {
+          it(`MaxPoolGrad x ${shape.join('x')} filter ${filter} stride ${stride} ${pad} ${kind}`, async () => {
+            const xIn = input(shape, 3, map);
+            // The forward max pool (correct on wasm) from the cpu backend, as the kernel's `output`.
+            await tf.setBackend('cpu');
+            const y = tf.tidy(() => tf.maxPool(tf.tensor4d(xIn.values, shape as never), filter, stride, pad));
+            const out: Input = { shape: y.shape, values: Float32Array.from(y.dataSync()) };
+            y.dispose();
+            await expectSameAsCpu(
+              'MaxPoolGrad',
+              { dy: input(out.shape, 4), input: xIn, output: out },
+              { filterSize: [filter, filter], strides: [stride, stride], pad },
+            );
+          });
+        }
+      }
+    }
+  }
+});
