@@ -1,1 +1,14 @@
-export {};
+export * from './types.js';
+export * from './rng.js';
+export * from './kernels.js';
+export * from './nelder-mead.js';
+export * from './normal.js';
+export * from './gp.js';
+export * from './acquisitions.js';
+export * from './budget.js';
+export * from './sample-log.js';
+export * from './sampler.js';
+export * from './global-search.js';
+export * from './baselines.js';
+export * from './allocation.js';
+export * from './per-layer-search.js';

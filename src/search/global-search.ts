@@ -1,0 +1,261 @@
+import { InvalidArgumentError } from '../errors.js';
+import { expectedImprovement, probabilityAbove, straddle } from './acquisitions.js';
+import { accuracyThreshold, score, summarise } from './budget.js';
+import { GaussianProcess } from './gp.js';
+import type { KernelName } from './kernels.js';
+import { Sampler, type SamplingOptions } from './sampler.js';
+import type { AccuracyBudget, Direction, Sample, SampleFn, SearchResult } from './types.js';
+
+/** Options shared by the global search and its baselines. */
+export interface GlobalSearchOptions extends SamplingOptions {
+  /** Compresses the model at a density (= 1 - sparsity) and reports accuracy and objective. */
+  sample: SampleFn<number>;
+  /** Accuracy of the uncompressed model, the reference of `eps`. */
+  baseAccuracy: number;
+  /** Accuracy budget, e.g. `{ eps: 0.02, mode: 'absolute' }`. */
+  eps: AccuracyBudget;
+  /** Smallest sparsity searched (default 0). */
+  sMin?: number;
+  /** Largest sparsity searched (default 0.95). */
+  sMax?: number;
+  /** Number of samples (compressions), default 10. */
+  budget?: number;
+  /** Seed of every random choice (default 0). */
+  seed?: number;
+  /** Whether larger or smaller objective values are better (default 'maximize'). */
+  direction?: Direction;
+}
+
+export interface BayesianGlobalSearchOptions extends GlobalSearchOptions {
+  kernel?: KernelName;
+  /** Candidate grid resolution over [sMin, sMax] (default 401 points). */
+  resolution?: number;
+  /**
+   * Samples kept for stage 2 (maximising the objective inside the feasible range); default
+   * 30% of the budget (at least 1 when the budget is 4 or more).
+   */
+  stage2Samples?: number;
+  /**
+   * Whether the objective never gets worse as sparsity grows (throughput, FLOPs, parameters,
+   * bytes: default true). Stage 2 then only looks above the best feasible sample; with false it
+   * searches the whole feasible range.
+   */
+  monotoneObjective?: boolean;
+  /** How accuracies are warped before the GP sees them (default 'log-drop'; see `warpAccuracy`). */
+  accuracyWarp?: 'log-drop' | 'none';
+}
+
+/** Validated common options, in normalised coordinates u in [0,1] <-> s = sMin + u (sMax - sMin). */
+export function resolveGlobalOptions(opts: GlobalSearchOptions) {
+  const sMin = opts.sMin ?? 0;
+  const sMax = opts.sMax ?? 0.95;
+  if (!(sMin >= 0 && sMax < 1 && sMin < sMax)) {
+    throw new InvalidArgumentError(
+      `sparsity range must satisfy 0 <= sMin < sMax < 1, got [${sMin}, ${sMax}]`,
+    );
+  }
+  const budget = opts.budget ?? 10;
+  if (!Number.isInteger(budget) || budget < 1) {
+    throw new InvalidArgumentError(`budget must be an integer >= 1 (samples), got ${budget}`);
+  }
+  const direction = opts.direction ?? 'maximize';
+  if (direction !== 'maximize' && direction !== 'minimize') {
+    throw new InvalidArgumentError(
+      `direction must be 'maximize' or 'minimize', got ${JSON.stringify(direction)}`,
+    );
+  }
+  const threshold = accuracyThreshold(opts.baseAccuracy, opts.eps);
+  return {
+    sMin,
+    sMax,
+    budget,
+    direction,
+    threshold,
+    seed: opts.seed ?? 0,
+    toSparsity: (u: number) => sMin + u * (sMax - sMin),
+  };
+}
+
+/**
+ * Condensa's global sparsity search: one sparsity for the whole scheme, found with Gaussian
+ * processes in at most `budget` samples.
+ *
+ * Stage 1 (level set): find the largest sparsity whose accuracy stays within `eps`. Accuracy
+ * falls roughly monotonically with sparsity, so the search keeps a bracket (largest feasible
+ * sample, smallest infeasible sample above it) and places each sample by the straddle rule of a
+ * GP fitted to the accuracies, restricted to the bracket: while the GP is uncertain this acts
+ * like bisection, and once it has seen the shape of the curve it samples where the GP predicts
+ * the crossing, which converges faster than halving. Stage 2 (objective): with the remaining
+ * samples, maximise constrained expected improvement, EI of the objective's GP times the
+ * probability (under the accuracy GP) that the point is feasible; this matters when the
+ * objective is not monotone in sparsity (e.g. throughput steps from channel rounding). The
+ * result is the best FEASIBLE sample; if none is feasible, the result says so and carries the
+ * closest one.
+ *
+ * @example
+ * const result = await globalSearch({
+ *   sample: async (density) => ({ accuracy: 0.9 - 0.3 * (1 - density) ** 4, objective: 1 / density }),
+ *   baseAccuracy: 0.9,
+ *   eps: { eps: 0.02, mode: 'absolute' },
+ *   budget: 8,
+ *   seed: 1,
+ * });
+ * console.log(result.best?.sparsity, result.best?.objective);
+ */
+export async function globalSearch(opts: BayesianGlobalSearchOptions): Promise<SearchResult<number>> {
+  const o = resolveGlobalOptions(opts);
+  const kernel = opts.kernel ?? 'matern52';
+  const resolution = opts.resolution ?? 401;
+  if (!Number.isInteger(resolution) || resolution < 3) {
+    throw new InvalidArgumentError(`resolution must be an integer >= 3, got ${resolution}`);
+  }
+  const stage2 = opts.stage2Samples ?? (o.budget >= 4 ? Math.max(1, Math.round(0.3 * o.budget)) : 0);
+  if (!Number.isInteger(stage2) || stage2 < 0 || stage2 >= o.budget) {
+    throw new InvalidArgumentError(`stage2Samples must be an integer in [0, budget - 1], got ${stage2}`);
+  }
+  const sampler = await Sampler.create(
+    opts.sample,
+    o.threshold,
+    {
+      mode: 'global-bo',
+      sMin: o.sMin,
+      sMax: o.sMax,
+      budget: o.budget,
+      seed: o.seed,
+      threshold: o.threshold,
+      kernel,
+      resolution,
+      stage2,
+    },
+    opts,
+  );
+  const grid = Array.from({ length: resolution }, (_, i) => i / (resolution - 1));
+  const step = 1 / (resolution - 1);
+  const take = (u: number): Promise<Sample<number>> => {
+    const s = o.toSparsity(u);
+    return sampler.take(1 - s, s, [s]);
+  };
+  const unsampled = (u: number): boolean => sampler.samples.every((p) => Math.abs(uOf(p) - u) > step / 2);
+  const uOf = (p: Sample<number>): number => (p.sparsity - o.sMin) / (o.sMax - o.sMin);
+  // The accuracy scale that matters is the distance from the base accuracy to the threshold;
+  // it keeps the first GPs (one or two samples) from being absurdly confident.
+  const accuracyScale = Math.max(Math.abs(opts.baseAccuracy - o.threshold), 1e-3);
+  // The uncompressed model (sparsity 0) is known for free: its accuracy enters the accuracy GP
+  // as an observation, so the first samples are not spent rediscovering it.
+  const uDense = -o.sMin / (o.sMax - o.sMin);
+  // The GP models a warped accuracy (see `warpAccuracy`); `level` is the threshold warped alike.
+  const warp = (a: number) =>
+    opts.accuracyWarp === 'none' ? a : warpAccuracy(a, opts.baseAccuracy, accuracyScale);
+  const level = warp(o.threshold);
+  const fitAccuracy = () =>
+    GaussianProcess.fit(
+      [[uDense], ...sampler.samples.map((p) => [uOf(p)])],
+      [warp(opts.baseAccuracy), ...sampler.samples.map((p) => warp(p.accuracy))],
+      {
+        kernel,
+        bounds: [[0, 1]],
+        seed: o.seed + sampler.samples.length,
+        minOutputScale: Math.abs(warp(opts.baseAccuracy) - level),
+      },
+    );
+
+  // Stage 1: level-set search inside the bracket.
+  await take(0.5);
+  while (sampler.samples.length < o.budget - stage2) {
+    const { lo, hi } = bracket(sampler.samples, uOf);
+    if (lo >= 1 || hi - lo <= 2 * step || (lo < 0 && hi <= 0)) break;
+    const candidates = grid.filter((u) => u > lo && u < hi && unsampled(u));
+    if (candidates.length === 0) break;
+    const gp = fitAccuracy();
+    const post = gp.predictMany(candidates.map((u) => [u]));
+    const u = argmax(candidates, (i) => straddle(post[i].mean, Math.sqrt(post[i].variance), level));
+    await take(u);
+  }
+
+  const bestFeasibleU = (): number => {
+    const best = summarise(sampler.samples, o.threshold, o.direction).best;
+    return best ? uOf(best) : -1;
+  };
+  const monotone = opts.monotoneObjective ?? true;
+
+  // Stage 2: constrained expected improvement on the objective.
+  while (sampler.samples.length < o.budget) {
+    // Under monotone accuracy nothing above the lowest infeasible sparsity can be feasible.
+    // With a monotone objective, sparsities below the best feasible sample cannot improve on it.
+    const { hi } = bracket(sampler.samples, uOf);
+    const floor = monotone ? bestFeasibleU() : -1;
+    const candidates = grid.filter((u) => u > floor && u < hi && unsampled(u));
+    if (candidates.length === 0) break;
+    const accuracyGp = fitAccuracy();
+    const scores = sampler.samples.map((p) => score(p.objective, o.direction));
+    const objectiveGp = GaussianProcess.fit(
+      sampler.samples.map((p) => [uOf(p)]),
+      scores,
+      { kernel, bounds: [[0, 1]], seed: o.seed + 7919 + sampler.samples.length },
+    );
+    const acc = accuracyGp.predictMany(candidates.map((u) => [u]));
+    const obj = objectiveGp.predictMany(candidates.map((u) => [u]));
+    const feasibleScores = sampler.samples
+      .filter((p) => p.feasible)
+      .map((p) => score(p.objective, o.direction));
+    const pFeasible = (i: number) => probabilityAbove(acc[i].mean, Math.sqrt(acc[i].variance), level);
+    let u: number;
+    if (feasibleScores.length === 0) {
+      // Nothing feasible yet: look where feasibility is most likely (towards sMin).
+      u = argmax(candidates, pFeasible);
+    } else {
+      const best = Math.max(...feasibleScores);
+      u = argmax(
+        candidates,
+        (i) => expectedImprovement(obj[i].mean, Math.sqrt(obj[i].variance), best) * pFeasible(i),
+      );
+    }
+    await take(u);
+  }
+  return summarise(sampler.samples, o.threshold, o.direction);
+}
+
+/**
+ * Largest feasible normalised sparsity `lo` (-1 if none) and the smallest infeasible one above
+ * it `hi` (2 if none): under monotone accuracy the level crossing lies in (lo, hi).
+ */
+export function bracket<T extends { feasible: boolean }>(
+  samples: T[],
+  uOf: (p: T) => number,
+): { lo: number; hi: number } {
+  let lo = -1;
+  for (const p of samples) if (p.feasible) lo = Math.max(lo, uOf(p));
+  let hi = 2;
+  for (const p of samples) if (!p.feasible && uOf(p) > lo) hi = Math.min(hi, uOf(p));
+  return { lo, hi };
+}
+
+/** The candidate with the largest value; ties go to the later (higher-sparsity) candidate. */
+export function argmax<T>(candidates: T[], value: (i: number) => number): T {
+  let bestIndex = 0;
+  let bestValue = -Infinity;
+  for (let i = 0; i < candidates.length; i++) {
+    const v = value(i);
+    if (v >= bestValue) {
+      bestValue = v;
+      bestIndex = i;
+    }
+  }
+  return candidates[bestIndex];
+}
+
+/**
+ * Warp an accuracy for the level-set GP: -log(drop + floor), with drop = base - accuracy
+ * clipped at 0 and floor a quarter of the budget's distance. Accuracy under pruning is flat and
+ * then collapses; on a log scale the drop grows roughly linearly with sparsity before the
+ * collapse saturates, so a stationary GP interpolates it far better than the raw accuracy
+ * (on which it predicts the crossing too early, like regula falsi stalling on one side). The
+ * warp is monotone increasing in accuracy, so feasibility is preserved: accuracy >= threshold
+ * iff warp(accuracy) >= warp(threshold).
+ *
+ * @example
+ * warpAccuracy(0.9, 0.9, 0.02) > warpAccuracy(0.88, 0.9, 0.02); // true
+ */
+export function warpAccuracy(accuracy: number, baseAccuracy: number, budgetDistance: number): number {
+  return -Math.log(Math.max(baseAccuracy - accuracy, 0) + budgetDistance / 4);
+}
