@@ -1,0 +1,23 @@
+import { StructuredScheme } from './structured.js';
+import type { StructuredPruneOptions } from './structured.js';
+
+/**
+ * Condensa's filter pruning: whole Conv2D filters (output channels) with the lowest aggregated
+ * score across the network are zeroed, with their biases.
+ *
+ * @example
+ * ```ts
+ * const model = seedNet({ width: 0.25 });
+ * new FilterPrune({ density: 0.5, criteria: 'l1' }).pi(model);
+ * ```
+ */
+export class FilterPrune extends StructuredScheme {
+  readonly kind = 'FilterPrune';
+  protected readonly layerClasses = ['Conv2D'];
+  constructor(options: number | StructuredPruneOptions = {}) {
+    super(options, 'FilterPrune');
+  }
+  protected with(o: StructuredPruneOptions): this {
+    return new FilterPrune(o) as this;
+  }
+}

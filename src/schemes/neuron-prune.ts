@@ -1,0 +1,22 @@
+import { StructuredScheme } from './structured.js';
+import type { StructuredPruneOptions } from './structured.js';
+
+/**
+ * Condensa's neuron pruning: whole Dense output units with the lowest aggregated score across
+ * the network are zeroed, with their biases. The logits layer is protected by default.
+ *
+ * @example
+ * ```ts
+ * new NeuronPrune({ density: 0.3 }).pi(lenet5());
+ * ```
+ */
+export class NeuronPrune extends StructuredScheme {
+  readonly kind = 'NeuronPrune';
+  protected readonly layerClasses = ['Dense'];
+  constructor(options: number | StructuredPruneOptions = {}) {
+    super(options, 'NeuronPrune');
+  }
+  protected with(o: StructuredPruneOptions): this {
+    return new NeuronPrune(o) as this;
+  }
+}

@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs';
+import { RankedScheme, weightData } from './ranked.js';
+import type { PruneSchemeOptions, RankedLayer } from './ranked.js';
+
+/** Options of {@link Prune}. */
+export interface PruneOptions extends PruneSchemeOptions {
+  /** Layer classes whose kernels are pruned (default Conv2D and Dense, as Condensa). */
+  layerTypes?: string[];
+}
+
+/**
+ * Condensa's unstructured magnitude pruning: the magnitudes of every eligible Conv2D/Dense kernel
+ * are ranked together, one threshold keeps the `density` fraction with the largest |w| (ties at
+ * the threshold kept), and each kernel is masked with it. Biases are not pruned.
+ *
+ * @example
+ * ```ts
+ * const model = seedNet({ width: 0.25 });
+ * new Prune({ density: 0.1 }).pi(model); // 90% of all conv/dense kernel entries are now zero
+ * ```
+ */
+export class Prune extends RankedScheme<PruneOptions> {
+  readonly kind = 'Prune';
+
+  /** `new Prune(0.1)` or `new Prune({ density: 0.1, exclude: ['fc3'] })`. */
+  constructor(options: number | PruneOptions = {}) {
+    super(typeof options === 'number' ? { density: options } : options);
+  }
+
+  protected get layerClasses(): readonly string[] {
+    return this.options.layerTypes ?? ['Conv2D', 'Dense'];
+  }
+
+  protected protectsOutputs(): boolean {
+    return false;
+  }
+
+  protected weightsOf(): string[] {
+    return ['kernel'];
+  }
+
+  protected rank(layer: tf.layers.Layer): RankedLayer {
+    const { data, shape } = weightData(layer, 'kernel');
+    const scores = Float32Array.from(data, Math.abs);
+    return {
+      layer,
+      scores,
+      masks: (keep) => [{ name: 'kernel', mask: tf.tensor(Float32Array.from(keep), shape) }],
+    };
+  }
+
+  protected with(options: PruneOptions): this {
+    return new Prune(options) as this;
+  }
+
+  protected optionsJSON(): Record<string, unknown> {
+    return this.options.layerTypes ? { layerTypes: [...this.options.layerTypes] } : {};
+  }
+}

@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../errors.js';
+import { CRITERIA, lastAxisScores } from './math.js';
+import type { Criteria } from './math.js';
+import { RankedScheme, hasWeight, weightData } from './ranked.js';
+import type { PruneSchemeOptions, RankedLayer } from './ranked.js';
+
+/** Options of the structured schemes ({@link FilterPrune}, {@link NeuronPrune}, {@link StructurePrune}). */
+export interface StructuredPruneOptions extends PruneSchemeOptions {
+  /** How a structure's |w| is aggregated into its score (default `'l2'`). */
+  criteria?: Criteria;
+  /** Round each layer's number of surviving structures down to a multiple of this. */
+  align?: number;
+  /** Zero the bias of a removed filter/neuron (default true). */
+  pruneBias?: boolean;
+  /**
+   * Leave the layers that produce a model output alone (default true): removing a class logit
+   * changes what the model predicts. `false` gives Condensa's behaviour.
+   */
+  protectOutputs?: boolean;
+}
+
+/**
+ * Base of the structured schemes: a structure is one slice along the LAST axis of the kernel (a
+ * conv filter of `[kh, kw, in, out]`, a dense neuron of `[in, out]`), scored by `criteria` over
+ * its |w|, ranked across all eligible layers with one threshold.
+ */
+export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptions> {
+  constructor(options: number | StructuredPruneOptions, what: string) {
+    const o = typeof options === 'number' ? { density: options } : options;
+    if (o.criteria !== undefined && !CRITERIA.includes(o.criteria)) {
+      throw new InvalidArgumentError(
+        `${what}: unknown criteria '${String(o.criteria)}'; accepted: ${CRITERIA.join(', ')}`,
+      );
+    }
+    if (o.align !== undefined && (!Number.isInteger(o.align) || o.align < 1)) {
+      throw new InvalidArgumentError(`${what}: align must be a positive integer; got ${String(o.align)}`);
+    }
+    super(o);
+  }
+
+  get criteria(): Criteria {
+    return this.options.criteria ?? 'l2';
+  }
+
+  protected protectsOutputs(): boolean {
+    return this.options.protectOutputs ?? true;
+  }
+
+  protected override align(): number | undefined {
+    return this.options.align;
+  }
+
+  private pruneBias(layer: tf.layers.Layer): boolean {
+    return (this.options.pruneBias ?? true) && hasWeight(layer, 'bias');
+  }
+
+  protected weightsOf(layer: tf.layers.Layer): string[] {
+    return this.pruneBias(layer) ? ['kernel', 'bias'] : ['kernel'];
+  }
+
+  protected rank(layer: tf.layers.Layer): RankedLayer {
+    const { data, shape } = weightData(layer, 'kernel');
+    const scores = tf.tidy(() => lastAxisScores(tf.tensor(data, shape), this.criteria));
+    const withBias = this.pruneBias(layer);
+    return {
+      layer,
+      scores,
+      masks: (keep) => {
+        const flags = Float32Array.from(keep);
+        const out = [{ name: 'kernel', mask: tf.tidy(() => tf.mul(tf.ones(shape), tf.tensor1d(flags))) }];
+        if (withBias) out.push({ name: 'bias', mask: tf.tensor1d(flags) });
+        return out;
+      },
+    };
+  }
+
+  protected optionsJSON(): Record<string, unknown> {
+    const { criteria, align, pruneBias, protectOutputs } = this.options;
+    return Object.fromEntries(
+      Object.entries({ criteria, align, pruneBias, protectOutputs }).filter(([, v]) => v !== undefined),
+    );
+  }
+}
