@@ -57,14 +57,52 @@ async function expectSameAsCpu(
   name: string,
   inputs: Record<string, Input>,
   attrs: tf.NamedAttrMap,
+  reference?: () => Promise<{ shape: number[]; values: Float32Array }>,
 ): Promise<void> {
-  const ref = await runOn('cpu', name, inputs, attrs);
+  const ref = reference ? await reference() : await runOn('cpu', name, inputs, attrs);
   const got = await runOn('wasm', name, inputs, attrs);
   expect(got.shape).toEqual(ref.shape);
   expect(got.values.length).toBe(ref.values.length);
   // A zero reference would make any error "relative 0 / 0": require a non-trivial gradient.
   expect(ref.values.some((v) => v !== 0)).toBe(true);
   expect(relativeError(ref.values, got.values)).toBeLessThan(1e-5);
+}
+
+/**
+ * The cpu backend's depthwise backprop kernels ignore dilation (tfjs 4.22.0; tfjs's gradient
+ * never calls them with dilation > 1), so for dilation > 1 the reference is built from the
+ * forward depthwise conv, which is linear in x and in the filter: d/dv_i sum(conv * dy) =
+ * sum(conv(with v = e_i) * dy), one forward conv per element, on the cpu backend.
+ */
+async function depthwiseByLinearity(
+  wrt: 'filter' | 'x',
+  x: Input,
+  filter: Input,
+  dy: Input,
+  attrs: { strides: number[]; dilations: number[]; pad: 'same' | 'valid' },
+): Promise<{ shape: number[]; values: Float32Array }> {
+  await tf.setBackend('cpu');
+  const target = wrt === 'filter' ? filter : x;
+  const size = tf.util.sizeFromShape(target.shape);
+  const values = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    values[i] = tf.tidy(() => {
+      const basis = new Float32Array(size);
+      basis[i] = 1;
+      const xs = tf.tensor4d(wrt === 'x' ? basis : x.values, x.shape as never);
+      const fs = tf.tensor4d(wrt === 'filter' ? basis : filter.values, filter.shape as never);
+      const y = tf.depthwiseConv2d(
+        xs,
+        fs,
+        attrs.strides as never,
+        attrs.pad,
+        'NHWC',
+        attrs.dilations as never,
+      );
+      return y.mul(tf.tensor(dy.values, dy.shape)).sum().dataSync()[0];
+    });
+  }
+  return { shape: target.shape, values };
 }
 
 /** Forward conv output size, for building dy of the right shape. */
@@ -107,6 +145,58 @@ describe('wasm training kernels', () => {
             'Conv2DBackpropFilter',
             { x: input(x, 1), dy: input(dyShape, 2) },
             { strides: [stride, stride], pad, dataFormat: 'NHWC', filterShape: [k[0], k[1], ci, co] },
+          );
+        });
+        it(`Conv2DBackpropInput ${tag}`, async () => {
+          await expectSameAsCpu(
+            'Conv2DBackpropInput',
+            { dy: input(dyShape, 2), filter: input([k[0], k[1], ci, co], 5) },
+            { strides: [stride, stride], pad, dataFormat: 'NHWC', inputShape: x },
+          );
+        });
+      }
+    }
+  }
+
+  // tfjs's own depthwise gradient refuses dilation > 1, but the kernels take it: test both.
+  for (const { x, k, m } of [
+    { x: [2, 9, 9, 3] as [number, number, number, number], k: [3, 3], m: 1 },
+    { x: [3, 8, 7, 4] as [number, number, number, number], k: [2, 3], m: 2 },
+  ]) {
+    for (const [stride, dilation] of [
+      [1, 1],
+      [2, 1],
+      [1, 2],
+    ]) {
+      for (const pad of ['same', 'valid'] as const) {
+        const [n, h, w, c] = x;
+        const dyShape = [
+          n,
+          convOut(h, k[0], stride, pad, dilation),
+          convOut(w, k[1], stride, pad, dilation),
+          c * m,
+        ];
+        const attrs = { strides: [stride, stride], dilations: [dilation, dilation], pad };
+        const tag = `x ${x.join('x')} k ${k.join('x')} multiplier ${m} stride ${stride} dilation ${dilation} ${pad}`;
+        const xIn = input(x, 6);
+        const dyIn = input(dyShape, 7);
+        const fIn = input([k[0], k[1], c, m], 8);
+        const byLinearity = (wrt: 'filter' | 'x') =>
+          dilation > 1 ? () => depthwiseByLinearity(wrt, xIn, fIn, dyIn, attrs) : undefined;
+        it(`DepthwiseConv2dNativeBackpropFilter ${tag}`, async () => {
+          await expectSameAsCpu(
+            'DepthwiseConv2dNativeBackpropFilter',
+            { x: xIn, dy: dyIn },
+            { ...attrs, filterShape: fIn.shape },
+            byLinearity('filter'),
+          );
+        });
+        it(`DepthwiseConv2dNativeBackpropInput ${tag}`, async () => {
+          await expectSameAsCpu(
+            'DepthwiseConv2dNativeBackpropInput',
+            { dy: dyIn, filter: fIn },
+            { ...attrs, inputShape: x },
+            byLinearity('x'),
           );
         });
       }

@@ -6,12 +6,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmKernel } from './compose.js';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInput } from './conv2d-backprop-input.js';
+import { depthwiseConv2dNativeBackpropFilter } from './depthwise-backprop-filter.js';
+import { depthwiseConv2dNativeBackpropInput } from './depthwise-backprop-input.js';
 import { maxPoolGrad } from './max-pool-grad.js';
 
 /** Kernel name -> composed implementation. */
 const KERNELS: Record<string, tf.KernelFunc> = {
   Conv2DBackpropFilter: conv2DBackpropFilter as unknown as tf.KernelFunc,
+  Conv2DBackpropInput: conv2DBackpropInput as unknown as tf.KernelFunc,
   MaxPoolGrad: maxPoolGrad as unknown as tf.KernelFunc,
+  DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dNativeBackpropFilter as unknown as tf.KernelFunc,
+  DepthwiseConv2dNativeBackpropInput: depthwiseConv2dNativeBackpropInput as unknown as tf.KernelFunc,
 };
 
 let registered = false;
