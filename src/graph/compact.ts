@@ -1,0 +1,90 @@
+import * as tf from '@tensorflow/tfjs';
+import { LayerError } from '../errors.js';
+import { shortWeightName } from '../pruning/state.js';
+import { dependencyGraph } from './dependency-graph.js';
+import { keptEntries, removedEntries } from './layout.js';
+import { type CompactionPlan, planCompaction } from './plan.js';
+import type { LayerConfig } from './registry.js';
+
+interface LayerEntry {
+  name?: string;
+  className: string;
+  config: LayerConfig;
+}
+
+/**
+ * A new, physically smaller `LayersModel` computing the same function as `model`: every channel
+ * that is fully pruned in its group (see `planCompaction`) is removed, with kernels, biases, BN
+ * parameters and the next layers' input slices cut accordingly (through Flatten, Concatenate and
+ * residual Adds). A pruned channel that still emits a constant (BN after pooling, ReLU(bias),
+ * ...) is folded into the consuming layer's bias, so the compacted model matches the masked one
+ * to float rounding. `model` is not changed; the result carries no pruning masks.
+ *
+ * 'same'-padded convolutions: a nonzero constant channel cannot be folded exactly (border taps
+ * see zero padding), so such a channel is kept rather than changing the function. Group pruning
+ * (`filterPruneGroups`) zeroes BN gamma/beta along with the filter, which makes the channel
+ * exactly zero and removable everywhere.
+ *
+ * @example
+ * ```ts
+ * filterPruneGroups(model, { density: 0.5 });
+ * const small = compact(model);
+ * console.log(countFlops(model).total, countFlops(small).total);
+ * ```
+ */
+export function compact(model: tf.LayersModel): tf.LayersModel {
+  return compactWithPlan(model).model;
+}
+
+/** `compact`, also returning the plan (which groups lost how many channels). */
+export function compactWithPlan(model: tf.LayersModel): { model: tf.LayersModel; plan: CompactionPlan } {
+  const graph = dependencyGraph(model);
+  const plan = planCompaction(graph);
+  const topology = JSON.parse(JSON.stringify(model.getConfig())) as { layers: LayerEntry[] };
+  const entries = new Map(topology.layers.map((l) => [String(l.config.name ?? l.name), l]));
+  const newWeights = new Map<string, Record<string, tf.Tensor>>();
+  try {
+    for (const node of graph.nodes) {
+      if (node.layer.weights.length === 0) continue;
+      const entry = entries.get(node.layer.name);
+      if (!entry) throw new LayerError(`layer '${node.layer.name}' is missing from the model's config`);
+      const weights = new Map(node.layer.weights.map((w) => [shortWeightName(w), w.read()]));
+      const slice = node.kind?.slice;
+      const sliced = slice
+        ? tf.tidy(() =>
+            slice({
+              layer: node.layer,
+              config: entry.config,
+              weights,
+              keptIn: node.inputs.map((t) => keptEntries(t.layout, graph.spaces, plan.keep)),
+              removedIn: node.inputs.map((t) => removedEntries(t.layout, graph.spaces, plan.keep)),
+              inputConsts: node.inputs.map((t) => plan.constants.get(t.id)!),
+              keptOut: keptEntries(node.output.layout, graph.spaces, plan.keep),
+            }),
+          )
+        : // A black box keeps all of its channels (the plan refuses otherwise): copy its weights.
+          Object.fromEntries([...weights].map(([k, v]) => [k, v.clone()]));
+      newWeights.set(node.layer.name, sliced);
+    }
+    const rebuilt = (
+      model.getClassName() === 'Sequential'
+        ? tf.Sequential.fromConfig(tf.Sequential, topology as never, {}, true)
+        : tf.LayersModel.fromConfig(tf.LayersModel, topology as never, {}, true)
+    ) as tf.LayersModel;
+    for (const layer of rebuilt.layers) {
+      const w = newWeights.get(layer.name);
+      if (!w) continue;
+      layer.setWeights(
+        layer.weights.map((v) => {
+          const t = w[shortWeightName(v)];
+          if (!t)
+            throw new LayerError(`compaction produced no '${shortWeightName(v)}' for layer '${layer.name}'`);
+          return t;
+        }),
+      );
+    }
+    return { model: rebuilt, plan };
+  } finally {
+    for (const w of newWeights.values()) tf.dispose(Object.values(w));
+  }
+}

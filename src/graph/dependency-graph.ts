@@ -1,0 +1,188 @@
+import type * as tf from '@tensorflow/tfjs';
+import { LayerError } from '../errors.js';
+import './kinds/index.js';
+import { opaque } from './kinds/common.js';
+import { type ChannelLayout, ChannelSpaces, type Pin, entryCount, forEachEntry } from './layout.js';
+import { type LayerConfig, type LayerKind, type Shape, layerKind, supportedLayerKinds } from './registry.js';
+
+/** One application of a layer in the model. */
+export interface GraphNode {
+  layer: tf.layers.Layer;
+  className: string;
+  /** Registry entry; undefined for a layer class the graph does not know (treated as a black box). */
+  kind: LayerKind | undefined;
+  config: LayerConfig;
+  inputs: GraphTensor[];
+  output: GraphTensor;
+}
+
+/** A tensor flowing between layers, with the channel sets along its last axis. */
+export interface GraphTensor {
+  id: number;
+  shape: Shape;
+  layout: ChannelLayout;
+  producer: GraphNode | null;
+  consumers: GraphNode[];
+}
+
+/** Channels that must be removed together: one channel set and every layer that carries it. */
+export interface ChannelGroup {
+  id: number;
+  size: number;
+  /** Layers that create these channels (Conv2D / Dense / SeparableConv2D outputs tied together). */
+  producers: string[];
+  /** Every layer whose output carries these channels. */
+  layers: string[];
+  /** Why the channels may not be removed; empty when they may. */
+  pins: Pin[];
+}
+
+/**
+ * The channel dependency graph of a `LayersModel`: layers in topological order, the tensors
+ * between them, and the channel sets (groups) that compaction and group pruning act on.
+ */
+export class DependencyGraph {
+  constructor(
+    readonly model: tf.LayersModel,
+    readonly nodes: GraphNode[],
+    readonly tensors: GraphTensor[],
+    readonly spaces: ChannelSpaces,
+  ) {}
+
+  /** The node of a layer, by layer name. */
+  node(layerName: string): GraphNode {
+    const n = this.nodes.find((x) => x.layer.name === layerName);
+    if (!n) {
+      throw new LayerError(
+        `model '${this.model.name}' has no layer '${layerName}'; layers: ${this.nodes.map((x) => x.layer.name).join(', ')}`,
+      );
+    }
+    return n;
+  }
+
+  /** Every channel group, in the order its first layer appears. */
+  groups(): ChannelGroup[] {
+    const byRoot = new Map<number, ChannelGroup>();
+    const visit = (t: GraphTensor): void => {
+      for (const seg of t.layout.segments) {
+        const root = this.spaces.root(seg.space);
+        let g = byRoot.get(root);
+        if (!g) {
+          g = {
+            id: root,
+            size: this.spaces.size(root),
+            producers: [],
+            layers: [],
+            pins: this.spaces.pinsOf(root),
+          };
+          byRoot.set(root, g);
+        }
+        const p = t.producer;
+        if (p && !g.layers.includes(p.layer.name)) {
+          g.layers.push(p.layer.name);
+          if (p.kind?.importanceWeight && t.layout.segments.length === 1) g.producers.push(p.layer.name);
+        }
+      }
+    };
+    for (const t of this.tensors) visit(t);
+    return [...byRoot.values()];
+  }
+
+  /** For a tensor: channel -> last-axis entries, for one channel group. */
+  entriesOf(t: GraphTensor, group: number): number[][] {
+    const root = this.spaces.root(group);
+    const out: number[][] = Array.from({ length: this.spaces.size(root) }, () => []);
+    forEachEntry(t.layout, this.spaces, (e, s, c) => {
+      if (s === root) out[c].push(e);
+    });
+    return out;
+  }
+}
+
+/**
+ * Build the channel dependency graph of a Sequential or functional `LayersModel`.
+ *
+ * Layer classes missing from the registry are black boxes: the channels they consume and produce
+ * are never removed, and `compact` raises a `LayerError` naming the layer if pruning asks it to
+ * remove channels that such a layer consumes.
+ *
+ * @example
+ * ```ts
+ * const graph = dependencyGraph(model);
+ * for (const g of graph.groups()) console.log(g.producers, g.size, g.pins.map((p) => p.reason));
+ * ```
+ */
+export function dependencyGraph(model: tf.LayersModel): DependencyGraph {
+  const spaces = new ChannelSpaces();
+  const tensors = new Map<number, GraphTensor>();
+  const nodes: GraphNode[] = [];
+
+  // Sequential models keep their InputLayer outside `model.layers`: seed the graph with the inputs.
+  for (const input of model.inputs) {
+    const size = input.shape[input.shape.length - 1];
+    if (size === null) throw new LayerError(`model input '${input.name}' must have a known channel count`);
+    const space = spaces.create(size);
+    spaces.pin(space, { reason: 'model input' });
+    tensors.set(input.id, {
+      id: input.id,
+      shape: input.shape,
+      layout: { segments: [{ space, size }], positions: 1 },
+      producer: null,
+      consumers: [],
+    });
+  }
+
+  for (const layer of model.layers) {
+    const className = layer.getClassName();
+    const candidates = layer.inboundNodes.filter((n) =>
+      n.inputTensors.length === 0
+        ? n.outputTensors.every((t) => tensors.has(t.id) || model.inputs.some((i) => i.id === t.id))
+        : n.inputTensors.every((t) => tensors.has(t.id)),
+    );
+    if (candidates.length !== 1) {
+      throw new LayerError(
+        `layer '${layer.name}' (${className}) is applied ${candidates.length} times in model '${model.name}'; ` +
+          'shared layers are not supported by the dependency graph',
+      );
+    }
+    const inbound = candidates[0];
+    if (inbound.outputTensors.length !== 1) {
+      throw new LayerError(`layer '${layer.name}' (${className}) has several outputs; not supported`);
+    }
+    const out = inbound.outputTensors[0];
+    if (inbound.inputTensors.length === 0 && tensors.has(out.id)) continue; // functional InputLayer seeded above
+    const inputs = inbound.inputTensors.map((t) => tensors.get(t.id)!);
+    const kind = layerKind(className);
+    const config = layer.getConfig() as LayerConfig;
+    const ctx = {
+      layer,
+      config,
+      inputs: inputs.map((t) => t.layout),
+      inputShapes: inputs.map((t) => t.shape),
+      outputShape: out.shape,
+      spaces,
+    };
+    const why = `layer class ${className} is not supported by compaction; supported: ${supportedLayerKinds().join(', ')}`;
+    const layout = kind ? kind.propagate(ctx) : opaque(ctx, why);
+    const size = out.shape[out.shape.length - 1];
+    if (size !== null && entryCount(layout) !== size) {
+      throw new LayerError(
+        `layer '${layer.name}' (${className}): channel bookkeeping gives ${entryCount(layout)} entries but the ` +
+          `output has ${size}`,
+      );
+    }
+    const tensor: GraphTensor = { id: out.id, shape: out.shape, layout, producer: null, consumers: [] };
+    const node: GraphNode = { layer, className, kind, config, inputs, output: tensor };
+    tensor.producer = node;
+    for (const t of inputs) t.consumers.push(node);
+    tensors.set(out.id, tensor);
+    nodes.push(node);
+  }
+
+  for (const output of model.outputs) {
+    const t = tensors.get(output.id);
+    if (!t) throw new LayerError(`model output '${output.name}' is not produced by any layer of the model`);
+    for (const seg of t.layout.segments) spaces.pin(seg.space, { reason: 'model output' });
+  }
+  return new DependencyGraph(model, nodes, [...tensors.values()], spaces);
+}

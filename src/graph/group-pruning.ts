@@ -1,0 +1,162 @@
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../errors.js';
+import { applyMask } from '../pruning/state.js';
+import { type GroupCriteria, sliceScores } from './criteria.js';
+import { type DependencyGraph, dependencyGraph } from './dependency-graph.js';
+import { weightByName } from './kinds/common.js';
+
+export interface GroupImportance {
+  /** Channel group id (stable for one graph). */
+  group: number;
+  /** Layers that create the group's channels (several for a residual stage). */
+  producers: string[];
+  /** Every layer whose output carries the channels. */
+  layers: string[];
+  /** Importance of each channel: the criterion summed over every producer's slice. */
+  scores: Float32Array;
+}
+
+/**
+ * Importance of every prunable channel group: for each channel, the criterion of its weight slice
+ * (a Conv2D filter, a Dense neuron, a SeparableConv2D pointwise filter) summed over all the layers
+ * that produce the group, so the branches of a residual stage are ranked together. Groups that may
+ * not be pruned (model input/output, softmax, unsupported consumers) are left out.
+ *
+ * @example
+ * ```ts
+ * for (const g of groupImportance(model, 'l1')) console.log(g.producers, g.scores);
+ * ```
+ */
+export function groupImportance(
+  model: tf.LayersModel,
+  criteria: GroupCriteria = 'l2',
+  graph: DependencyGraph = dependencyGraph(model),
+): GroupImportance[] {
+  const out: GroupImportance[] = [];
+  for (const g of graph.groups()) {
+    if (g.pins.length > 0 || g.producers.length === 0) continue;
+    const scores = new Float32Array(g.size);
+    for (const name of g.producers) {
+      const node = graph.node(name);
+      const { name: wName, axis } = node.kind!.importanceWeight!;
+      const s = sliceScores(weightByName(node.layer, wName), axis, criteria);
+      graph.entriesOf(node.output, g.id).forEach((entries, c) => {
+        for (const e of entries) scores[c] += s[e];
+      });
+    }
+    out.push({ group: g.id, producers: g.producers, layers: g.layers, scores });
+  }
+  return out;
+}
+
+export interface FilterPruneGroupsOptions {
+  /** Fraction of channels kept, in (0, 1]. */
+  density: number;
+  criteria?: GroupCriteria;
+  /** Each group keeps a multiple of `align` channels (rounded down, never below align). Default 1. */
+  align?: number;
+  /**
+   * 'global' (Condensa): one threshold over the scores of all groups, so each group's sparsity
+   * follows from a global ranking. 'group': every group keeps round(density * size) channels.
+   */
+  scope?: 'global' | 'group';
+}
+
+export interface GroupPruningResult {
+  groups: Array<{ producers: string[]; size: number; kept: number }>;
+}
+
+/**
+ * Prune whole channel groups: for each pruned channel, mask every coupled weight that carries it
+ * (the producing filters and biases of every branch, and the per-channel parameters of the
+ * BatchNormalization and DepthwiseConv2D layers on the way), so the channel is exactly zero
+ * everywhere and `compact` can remove it whatever the padding. Masks go through
+ * src/pruning/state.ts, so fine-tuning with `applyMasks` keeps them.
+ *
+ * @example
+ * ```ts
+ * filterPruneGroups(model, { density: 0.5, criteria: 'l1', align: 8, scope: 'group' });
+ * const small = compact(model);
+ * ```
+ */
+export function filterPruneGroups(model: tf.LayersModel, opts: FilterPruneGroupsOptions): GroupPruningResult {
+  const { density, criteria = 'l2', align = 1, scope = 'global' } = opts;
+  if (!(density > 0 && density <= 1)) {
+    throw new InvalidArgumentError(`density must be in (0, 1], got ${density}`);
+  }
+  if (!(Number.isInteger(align) && align >= 1)) {
+    throw new InvalidArgumentError(`align must be a positive integer, got ${align}`);
+  }
+  if (scope !== 'global' && scope !== 'group') {
+    throw new InvalidArgumentError(`scope must be 'global' or 'group', got '${scope}'`);
+  }
+  const graph = dependencyGraph(model);
+  const importances = groupImportance(model, criteria, graph);
+  const threshold = scope === 'global' ? globalThreshold(importances, density) : 0;
+
+  // Decide everything first so that a failure leaves the model unchanged.
+  const decisions = importances.map((g) => {
+    const wanted =
+      scope === 'global'
+        ? g.scores.filter((s) => s >= threshold).length
+        : Math.round(density * g.scores.length);
+    const kept = alignCount(wanted, align, g.scores.length);
+    const order = Array.from(g.scores.keys()).sort((a, b) => g.scores[b] - g.scores[a] || a - b);
+    const keep = new Array<boolean>(g.scores.length).fill(false);
+    for (const c of order.slice(0, kept)) keep[c] = true;
+    return { g, keep, kept };
+  });
+
+  const masks: Array<{ layer: tf.layers.Layer; name: string; mask: tf.Tensor }> = [];
+  try {
+    for (const { g, keep, kept } of decisions) {
+      if (kept === g.scores.length) continue;
+      for (const layerName of g.layers) {
+        const node = graph.node(layerName);
+        const entriesByChannel = graph.entriesOf(node.output, g.group);
+        for (const { name, axis } of node.kind?.channelWeights ?? []) {
+          const variable = node.layer.weights.find((w) => w.originalName.endsWith(`/${name}`));
+          if (!variable) continue;
+          const n = variable.shape[axis] as number;
+          const along = new Float32Array(n).fill(1);
+          entriesByChannel.forEach((entries, c) => {
+            if (!keep[c]) for (const e of entries) along[e] = 0;
+          });
+          masks.push({
+            layer: node.layer,
+            name,
+            mask: broadcastAlong(along, variable.shape as number[], axis),
+          });
+        }
+      }
+    }
+    for (const m of masks) applyMask(m.layer, m.name, m.mask);
+  } finally {
+    tf.dispose(masks.map((m) => m.mask));
+  }
+  return {
+    groups: decisions.map(({ g, kept }) => ({ producers: g.producers, size: g.scores.length, kept })),
+  };
+}
+
+/** Condensa's threshold: the k-th largest score, k = floor(density * n) (at least 1). */
+function globalThreshold(importances: GroupImportance[], density: number): number {
+  const all = importances.flatMap((g) => Array.from(g.scores)).sort((a, b) => b - a);
+  if (all.length === 0) return 0;
+  const k = Math.max(1, Math.floor(density * all.length));
+  return all[k - 1];
+}
+
+/** Round down to a multiple of `align`, keeping at least min(align, size) and at least 1. */
+function alignCount(wanted: number, align: number, size: number): number {
+  const rounded = Math.floor(wanted / align) * align;
+  return Math.min(size, Math.max(rounded, Math.min(align, size), 1));
+}
+
+/** A mask of `shape` equal to `along[i]` at index i of `axis`. */
+function broadcastAlong(along: Float32Array, shape: number[], axis: number): tf.Tensor {
+  return tf.tidy(() => {
+    const viewShape = shape.map((d, i) => (i === axis ? d : 1));
+    return tf.tensor(along, viewShape).mul(tf.ones(shape));
+  });
+}

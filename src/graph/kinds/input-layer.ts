@@ -1,0 +1,17 @@
+import type { LayerKind } from '../registry.js';
+import { allVarying, lastDim } from './common.js';
+import { singleSpace } from '../layout.js';
+
+/** InputLayer: the model input's channels are fixed by the data; never removed. */
+export const inputLayerKind: LayerKind = {
+  className: 'InputLayer',
+  summary: 'model input: channels never removed',
+  propagate(ctx) {
+    const size = lastDim(ctx.outputShape, ctx.layer.name);
+    const space = ctx.spaces.create(size);
+    ctx.spaces.pin(space, { reason: 'model input' });
+    return singleSpace(space, size);
+  },
+  constants: (ctx) => allVarying(Number(ctx.outputShape[ctx.outputShape.length - 1])),
+  flops: () => 0,
+};
