@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { dataCommand } from './data.js';
 
 /**
  * The `condensa` command line. Each subcommand lives in its own file in this folder and is
@@ -6,4 +7,5 @@ import { Command } from 'commander';
  */
 const program = new Command();
 program.name('condensa').description('Neural-network compression for TensorFlow.js').version('0.1.0');
+program.addCommand(dataCommand);
 await program.parseAsync(process.argv);

@@ -39,9 +39,11 @@ export function datasetDir(def: DatasetFiles, opts: LoadOptions = {}): string {
 export async function ensureFiles(def: DatasetFiles, opts: LoadOptions = {}): Promise<Map<string, Buffer>> {
   const dir = datasetDir(def, opts);
   const found = new Map<string, Buffer>();
+  const cacheProblems: string[] = [];
   for (const spec of def.files) {
-    const data = await readCached(join(dir, spec.name), spec);
-    if (data) found.set(spec.name, data);
+    const cached = await readCached(join(dir, spec.name), spec);
+    if ('data' in cached) found.set(spec.name, cached.data);
+    else if (cached.problem !== 'missing') cacheProblems.push(`${join(dir, spec.name)}: ${cached.problem}`);
   }
   let missing = def.files.filter((f) => !found.has(f.name));
   if (missing.length === 0) return found;
@@ -49,11 +51,13 @@ export async function ensureFiles(def: DatasetFiles, opts: LoadOptions = {}): Pr
   const offline = opts.offline ?? process.env.CONDENSA_OFFLINE === '1';
   if (offline) {
     throw new DataError(
-      `${def.title}: ${names()} not in the cache ${dir} and downloads are off (offline). ` +
+      `${def.title}: no verified ${names()} in the cache ${dir} and downloads are off (offline). ` +
+        cacheProblems.map((p) => `${p}. `).join('') +
+        `Expected sha256 ${missing.map((f) => f.sha256).join(', ')}. ` +
         `Run \`condensa data fetch ${def.id}\` with network access. ${def.help}`,
     );
   }
-  const failures: string[] = [];
+  const failures: string[] = [...cacheProblems];
   for (const source of def.sources) {
     process.stderr.write(`condensa: fetching ${def.title} (${names()}) from ${source.label} into ${dir}\n`);
     const tmp = await mkdtemp(join(tmpdir(), `condensa-${def.id}-`));

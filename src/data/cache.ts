@@ -55,26 +55,28 @@ export function verifyOrThrow(spec: FileSpec, data: Uint8Array, origin: string):
   }
 }
 
+/** A cached file: its verified bytes, or why there are none ('missing', or what was wrong). */
+export type CachedFile = { data: Buffer } | { problem: string };
+
 /**
- * Reads a cached file and re-verifies it. A missing file gives undefined; a file that fails
- * verification is deleted (with a message on stderr) and also gives undefined, so it is never
- * used and the caller fetches it again. The hash is of the bytes returned, so what was verified
- * is exactly what is used. (sha256 runs at ~1.4 GB/s here, ~0.13 s for all of CIFAR-10, so no
- * hash cache is kept.)
+ * Reads a cached file and re-verifies it. A file that fails verification is deleted (with a
+ * message on stderr) so it is never used and the caller fetches it again. The hash is of the
+ * bytes returned, so what was verified is exactly what is used. (sha256 runs at ~1.4 GB/s here,
+ * ~0.13 s for all of CIFAR-10, so no hash cache is kept.)
  */
-export async function readCached(path: string, spec: FileSpec): Promise<Buffer | undefined> {
+export async function readCached(path: string, spec: FileSpec): Promise<CachedFile> {
   let data: Buffer;
   try {
     data = await readFile(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { problem: 'missing' };
     throw new DataError(`cannot read cached file ${path}: ${(err as Error).message}`);
   }
   const problem = verifyProblem(spec, data);
-  if (problem === undefined) return data;
-  process.stderr.write(`condensa: cached ${path} is bad (${problem}); deleting it and fetching it again\n`);
+  if (problem === undefined) return { data };
+  process.stderr.write(`condensa: cached ${path} is bad (${problem}); deleting it\n`);
   await rm(path, { force: true });
-  return undefined;
+  return { problem: `cached copy was bad (${problem}) and was deleted` };
 }
 
 /** Writes `data` to `path` atomically: a temporary file in the same folder, then a rename. */

@@ -17,7 +17,8 @@ export function parseIdx(data: Uint8Array, name: string): { dims: number[]; valu
   if (data.length !== header + size) {
     throw new DataError(`${name}: ${data.length} bytes, expected ${header + size} for dims [${dims}]`);
   }
-  return { dims, values: data.slice(header) };
+  // A plain Uint8Array copy: Buffer.slice would return a view that keeps the whole file alive.
+  return { dims, values: new Uint8Array(data.subarray(header)) };
 }
 
 /** A Split from an idx images file [n, h, w] and an idx labels file [n]. */

@@ -13,3 +13,4 @@ export {
 export { splitValidation, stratifiedSubset, selectIndices } from './split.js';
 export { batchDataset, type BatchTensors, type BatchOptions } from './batch.js';
 export { cropAndFlip, CIFAR_CROP_PADDING } from './augment.js';
+export { fetchDataset, DATASETS } from './fetch.js';
