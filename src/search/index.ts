@@ -12,3 +12,4 @@ export * from './global-search.js';
 export * from './baselines.js';
 export * from './allocation.js';
 export * from './per-layer-search.js';
+export * from './bayes-opt.js';

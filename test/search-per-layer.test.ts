@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import {
+  allocateSparsity,
+  globalSearch,
+  perLayerSearch,
+  sensitivityProfile,
+  type SampleFn,
+} from '../src/search/index.js';
+import { InvalidArgumentError } from '../src/errors.js';
+
+const EPS = { eps: 0.02, mode: 'absolute' as const };
+
+describe('allocateSparsity', () => {
+  const sens = { a: 0.01, b: 0.04, c: 0.2 };
+  const sizes = { a: 1, b: 2, c: 5 };
+  const weightedMean = (s: Record<string, number>) => (s.a * 1 + s.b * 2 + s.c * 5) / 8;
+
+  it('alpha 0 is the uniform allocation', () => {
+    const s = allocateSparsity(0.6, 0, sens, sizes);
+    for (const v of Object.values(s)) expect(v).toBeCloseTo(0.6, 9);
+  });
+
+  it('hits the size-weighted overall sparsity and prunes insensitive layers harder', () => {
+    for (const alpha of [0.5, 1, 2]) {
+      const s = allocateSparsity(0.5, alpha, sens, sizes);
+      expect(weightedMean(s)).toBeCloseTo(0.5, 9);
+      // sensitivity per unit size: a 0.08, b 0.16, c 0.32 -> a pruned most.
+      expect(s.a).toBeGreaterThan(s.b);
+      expect(s.b).toBeGreaterThan(s.c);
+    }
+    // Hand check: equal sizes, sensitivities 1:4, alpha 1 -> sparsities 4:1 with mean 0.5.
+    const two = allocateSparsity(0.5, 1, { a: 0.01, b: 0.04 }, { a: 1, b: 1 });
+    expect(two.a).toBeCloseTo(0.8, 9);
+    expect(two.b).toBeCloseTo(0.2, 9);
+  });
+
+  it('caps each layer and still meets the overall sparsity', () => {
+    const s = allocateSparsity(0.9, 2, sens, sizes, 0.95);
+    expect(Math.max(...Object.values(s))).toBeLessThanOrEqual(0.95);
+    expect(weightedMean(s)).toBeCloseTo(0.9, 9);
+    expect(() => allocateSparsity(0.97, 1, sens, sizes, 0.95)).toThrow(InvalidArgumentError);
+    expect(() => allocateSparsity(0.5, 1, { a: 0 }, { a: 1 })).toThrow(/sensitivity > 0/);
+  });
+});
+
+/** Three layers of different sensitivity; damage k * s^4 per layer; FLOPs shares 1:1:1. */
+function task() {
+  const layers = ['conv1', 'conv2', 'fc'];
+  const k: Record<string, number> = { conv1: 3, conv2: 1, fc: 0.1 };
+  const accuracy = (s: Record<string, number>) => {
+    const d = layers.reduce((t, l) => t + k[l] * (s[l] ?? 0) ** 4, 0) / layers.length;
+    return 0.9 - 0.6 * (2 / (1 + Math.exp(-d / 0.1)) - 1);
+  };
+  const remaining = (s: Record<string, number>) =>
+    layers.reduce((t, l) => t + 1 - (s[l] ?? 0), 0) / layers.length;
+  const sparsities = (d: Record<string, number>) => Object.fromEntries(layers.map((l) => [l, 1 - d[l]]));
+  const sample: SampleFn<Record<string, number>> = async (d) => ({
+    accuracy: accuracy(sparsities(d)),
+    objective: remaining(sparsities(d)),
+  });
+  const uniform = (s: number) => Object.fromEntries(layers.map((l) => [l, s]));
+  const globalSample: SampleFn<number> = async (d) => ({
+    accuracy: accuracy(uniform(1 - d)),
+    objective: 1 - (1 - d),
+  });
+  const profile = async (layer: string, density: number) => accuracy({ [layer]: 1 - density });
+  return { layers, sample, globalSample, profile };
+}
+
+describe('per-layer sparsity search', () => {
+  it('measures sensitivities by probing each layer alone', async () => {
+    const t = task();
+    const p = await sensitivityProfile({ ...t, baseAccuracy: 0.9, eps: EPS, profileDensities: [0.3] });
+    expect(Object.keys(p.sensitivities)).toEqual(t.layers);
+    expect(p.accuracy.conv1[0]).toBeCloseTo(await t.profile('conv1', 0.3), 12);
+    expect(p.sensitivities.conv1).toBeGreaterThan(p.sensitivities.conv2);
+    expect(p.sensitivities.conv2).toBeGreaterThan(p.sensitivities.fc);
+  });
+
+  it('beats the global search at the same budget and eps, staying feasible', async () => {
+    const t = task();
+    const common = { baseAccuracy: 0.9, eps: EPS, budget: 10, seed: 1, direction: 'minimize' as const };
+    const perLayer = await perLayerSearch({
+      ...common,
+      layers: t.layers,
+      sample: t.sample,
+      profile: t.profile,
+    });
+    const global = await globalSearch({ ...common, sample: t.globalSample });
+    expect(perLayer.samples).toHaveLength(10);
+    expect(perLayer.feasible).toBe(true);
+    expect(perLayer.best!.accuracy).toBeGreaterThanOrEqual(0.88);
+    expect(perLayer.best!.objective).toBeLessThan(global.best!.objective - 0.02);
+    const d = perLayer.best!.density;
+    expect(Object.keys(d)).toEqual(t.layers);
+    // The insensitive layer keeps the fewest weights.
+    expect(d.fc).toBeLessThan(d.conv2);
+    expect(d.conv2).toBeLessThan(d.conv1);
+    // Coordinates are [overall sparsity, alpha].
+    expect(perLayer.best!.coordinates).toHaveLength(2);
+  });
+
+  it('is deterministic for a seed and validates its options', async () => {
+    const t = task();
+    const o = {
+      layers: t.layers,
+      sample: t.sample,
+      profile: t.profile,
+      baseAccuracy: 0.9,
+      eps: EPS,
+      budget: 5,
+      seed: 7,
+    };
+    const a = await perLayerSearch(o);
+    const b = await perLayerSearch(o);
+    expect(b.samples.map((s) => s.density)).toEqual(a.samples.map((s) => s.density));
+    await expect(perLayerSearch({ ...o, layers: [] })).rejects.toThrow(/non-empty list of layer names/);
+    await expect(perLayerSearch({ ...o, profile: undefined })).rejects.toThrow(
+      /sensitivities` or a `profile/,
+    );
+  });
+});
