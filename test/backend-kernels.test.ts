@@ -203,6 +203,106 @@ describe('wasm training kernels', () => {
     }
   }
 
+  for (const [a, b] of [
+    [
+      [7, 5],
+      [5, 6],
+    ],
+    [
+      [3, 4, 5],
+      [3, 5, 2],
+    ],
+    [
+      [1, 4, 5],
+      [3, 5, 2],
+    ],
+  ]) {
+    for (const transposeA of [false, true]) {
+      for (const transposeB of [false, true]) {
+        const aShape = transposeA ? [...a.slice(0, -2), a[a.length - 1], a[a.length - 2]] : a;
+        const bShape = transposeB ? [...b.slice(0, -2), b[b.length - 1], b[b.length - 2]] : b;
+        it(`BatchMatMul ${aShape} x ${bShape} transposeA ${transposeA} transposeB ${transposeB}`, async () => {
+          await expectSameAsCpu(
+            'BatchMatMul',
+            { a: input(aShape, 9), b: input(bShape, 10) },
+            { transposeA, transposeB },
+          );
+        });
+      }
+    }
+  }
+
+  for (const [shape, reps] of [
+    [
+      [1, 1, 1, 5],
+      [2, 3, 4, 1],
+    ],
+    [
+      [2, 3],
+      [3, 2],
+    ],
+    [
+      [2, 1, 3],
+      [1, 4, 2],
+    ],
+    [[3], [4]],
+    [
+      [2, 3, 1, 2, 2],
+      [2, 2, 3, 2, 1],
+    ],
+  ]) {
+    it(`Tile ${shape} reps ${reps}`, async () => {
+      await expectSameAsCpu('Tile', { x: input(shape, 11) }, { reps });
+    });
+  }
+
+  for (const name of ['Sum', 'Mean']) {
+    for (const [shape, axis] of [
+      [[6, 5], [0]],
+      [
+        [4, 5, 6, 7],
+        [0, 1, 2],
+      ],
+      [[4, 5, 6, 7], [0]],
+      [
+        [4, 5, 6, 7],
+        [1, 2],
+      ],
+      [[4, 5, 6], [-1]],
+      [
+        [3, 4],
+        [0, 1],
+      ],
+    ]) {
+      for (const keepDims of [false, true]) {
+        it(`${name} ${shape} axis ${axis} keepDims ${keepDims}`, async () => {
+          await expectSameAsCpu(name, { x: input(shape, 12) }, { axis, keepDims });
+        });
+      }
+    }
+  }
+
+  for (const shape of [
+    [4, 5, 6, 7],
+    [9, 7],
+  ]) {
+    for (const affine of [true, false]) {
+      it(`FusedBatchNorm ${shape} ${affine ? 'with' : 'without'} scale and offset`, async () => {
+        const C = shape[shape.length - 1];
+        const inputs: Record<string, Input> = {
+          x: input(shape, 13),
+          mean: input([C], 14),
+          variance: input([C], 15, (v) => v * v + 0.1),
+        };
+        if (affine) {
+          inputs.offset = input([C], 16);
+          inputs.scale = input([C], 17);
+        }
+        await expectSameAsCpu('FusedBatchNorm', inputs, { varianceEpsilon: 1e-3 });
+      });
+    }
+  }
+
   const POOL_INPUTS: Record<string, (v: number) => number> = {
     'N(0,1)': (v) => v,
     'all-negative': (v) => -Math.abs(v) - 0.01,

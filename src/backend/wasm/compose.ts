@@ -154,3 +154,8 @@ export function registerWasmKernel(name: string, kernelFunc: tf.KernelFunc): voi
   if (original) tf.unregisterKernel(name, 'wasm');
   tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: original?.setupFunc, kernelFunc });
 }
+
+/** wasm's own kernel `name` as registered before condensa-ts replaced it (for benchmarks). */
+export function originalWasmKernel(name: string): tf.KernelConfig | undefined {
+  return originals.get(name) ?? tf.getKernel(name, 'wasm');
+}

@@ -4,12 +4,16 @@
  * Idempotent; call before `tf.setBackend('wasm')` so replaced kernels keep their setup.
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchMatMul } from './batch-mat-mul.js';
 import { registerWasmKernel } from './compose.js';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from './conv2d-backprop-input.js';
 import { depthwiseConv2dNativeBackpropFilter } from './depthwise-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInput } from './depthwise-backprop-input.js';
+import { fusedBatchNorm } from './fused-batch-norm.js';
 import { maxPoolGrad } from './max-pool-grad.js';
+import { mean, sum } from './reduce-leading.js';
+import { tile } from './tile.js';
 
 /** Kernel name -> composed implementation. */
 const KERNELS: Record<string, tf.KernelFunc> = {
@@ -18,6 +22,11 @@ const KERNELS: Record<string, tf.KernelFunc> = {
   MaxPoolGrad: maxPoolGrad as unknown as tf.KernelFunc,
   DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dNativeBackpropFilter as unknown as tf.KernelFunc,
   DepthwiseConv2dNativeBackpropInput: depthwiseConv2dNativeBackpropInput as unknown as tf.KernelFunc,
+  BatchMatMul: batchMatMul as unknown as tf.KernelFunc,
+  Tile: tile as unknown as tf.KernelFunc,
+  Sum: sum as unknown as tf.KernelFunc,
+  Mean: mean as unknown as tf.KernelFunc,
+  FusedBatchNorm: fusedBatchNorm as unknown as tf.KernelFunc,
 };
 
 let registered = false;
