@@ -6,7 +6,7 @@ import { RankedScheme, weightData } from './ranked.js';
 import type { PruneSchemeOptions, RankedLayer } from './ranked.js';
 
 /** Options of {@link BlockPrune}. */
-export interface BlockPruneOptions extends PruneSchemeOptions {
+export interface BlockPruneSchemeOptions extends PruneSchemeOptions {
   /**
    * Block shape `[rows, cols]` over the kernel viewed as a matrix `[inputs, units]` (a Dense kernel
    * as is; a Conv2D kernel `[kh, kw, in, out]` as `[kh * kw * in, out]`).
@@ -30,10 +30,10 @@ export interface BlockPruneOptions extends PruneSchemeOptions {
  * new BlockPrune({ density: 0.5, blockSize: [4, 4] }).pi(lenet5());
  * ```
  */
-export class BlockPrune extends RankedScheme<BlockPruneOptions> {
+export class BlockPrune extends RankedScheme<BlockPruneSchemeOptions> {
   readonly kind = 'BlockPrune';
 
-  constructor(options: Partial<BlockPruneOptions> = {}) {
+  constructor(options: Partial<BlockPruneSchemeOptions> = {}) {
     const bs = options.blockSize;
     if (!Array.isArray(bs) || bs.length !== 2 || bs.some((b) => !Number.isInteger(b) || b < 1)) {
       throw new InvalidArgumentError(
@@ -92,7 +92,7 @@ export class BlockPrune extends RankedScheme<BlockPruneOptions> {
     };
   }
 
-  protected with(options: BlockPruneOptions): this {
+  protected with(options: BlockPruneSchemeOptions): this {
     return new BlockPrune(options) as this;
   }
 

@@ -9,7 +9,7 @@ import { normalizeSelection, selectLayers, selectionToJSON } from './select.js';
 import type { LayerSelection } from './select.js';
 
 /** Options of {@link Quantize}. */
-export interface QuantizeOptions extends LayerSelection {
+export interface QuantizeSchemeOptions extends LayerSelection {
   /** Storage type: `'float16'` (Condensa's only form) or `'int8'` (8-bit affine, per tensor). */
   dtype?: QuantDtype;
   /** Layer classes quantized (default Conv2D and Dense). */
@@ -32,9 +32,9 @@ const DTYPES: readonly QuantDtype[] = ['float16', 'int8'];
  */
 export class Quantize implements Scheme {
   readonly kind = 'Quantize';
-  private readonly options: QuantizeOptions;
+  private readonly options: QuantizeSchemeOptions;
 
-  constructor(options: QuantizeOptions = {}) {
+  constructor(options: QuantizeSchemeOptions = {}) {
     if (options.dtype !== undefined && !DTYPES.includes(options.dtype)) {
       throw new InvalidArgumentError(
         `Quantize: unknown dtype '${String(options.dtype)}'; accepted: ${DTYPES.join(', ')}`,

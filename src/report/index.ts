@@ -1,0 +1,2 @@
+export { sparsityReport, formatSizeTable } from './sparsity.js';
+export type { SparsityReport, SparsityReportOptions, SparsityRow, SavedDtype } from './sparsity.js';
