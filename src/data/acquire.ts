@@ -61,32 +61,38 @@ export async function ensureFiles(def: DatasetFiles, opts: LoadOptions = {}): Pr
   for (const source of def.sources) {
     process.stderr.write(`condensa: fetching ${def.title} (${names()}) from ${source.label} into ${dir}\n`);
     const tmp = await mkdtemp(join(tmpdir(), `condensa-${def.id}-`));
+    let got = new Map<string, Uint8Array>();
     try {
-      const got = await source.fetch(
+      got = await source.fetch(
         missing.map((f) => f.name),
         tmp,
         opts.onProgress,
       );
-      for (const spec of missing) {
-        const data = got.get(spec.name);
-        if (!data) {
-          failures.push(`${source.label}: gave no ${spec.name}`);
-          continue;
-        }
-        const problem = verifyProblem(spec, data);
-        if (problem) {
-          failures.push(`${source.label}: ${spec.name} ${problem}`);
-          continue;
-        }
-        await writeAtomic(join(dir, spec.name), data);
-        found.set(spec.name, Buffer.from(data.buffer, data.byteOffset, data.length));
-      }
     } catch (err) {
       if (!(err instanceof DataError)) throw err;
       failures.push(`${source.label}: ${err.message}`);
       process.stderr.write(`condensa: ${source.label} failed: ${err.message}\n`);
     } finally {
       await rm(tmp, { recursive: true, force: true });
+    }
+    for (const spec of missing) {
+      const data = got.get(spec.name);
+      if (!data) {
+        if (got.size > 0) failures.push(`${source.label}: gave no ${spec.name}`);
+        continue;
+      }
+      const problem = verifyProblem(spec, data);
+      if (problem) {
+        failures.push(`${source.label}: ${spec.name} ${problem}`);
+        process.stderr.write(
+          `condensa: ${spec.name} from ${source.label} failed verification (${problem})\n`,
+        );
+        continue;
+      }
+      // Outside the try: a cache that cannot be written is the user's to fix, not a reason to
+      // try another source.
+      await writeAtomic(join(dir, spec.name), data);
+      found.set(spec.name, Buffer.from(data.buffer, data.byteOffset, data.length));
     }
     missing = missing.filter((f) => !found.has(f.name));
     if (missing.length === 0) return found;

@@ -44,17 +44,6 @@ export function verifyProblem(spec: FileSpec, data: Uint8Array): string | undefi
   return undefined;
 }
 
-/** Throws a DataError naming the file and its origin unless `data` is the file `spec` describes. */
-export function verifyOrThrow(spec: FileSpec, data: Uint8Array, origin: string): void {
-  const problem = verifyProblem(spec, data);
-  if (problem) {
-    throw new DataError(
-      `${spec.name} from ${origin} failed verification (${problem}). The source is damaged or ` +
-        `not the official file; it was not cached. Retry, or fetch it from another source.`,
-    );
-  }
-}
-
 /** A cached file: its verified bytes, or why there are none ('missing', or what was wrong). */
 export type CachedFile = { data: Buffer } | { problem: string };
 
