@@ -1,1 +1,6 @@
-export {};
+export * from './objective.js';
+export * from './timing.js';
+export * from './speed.js';
+export * from './size.js';
+export * from './goal.js';
+export * from './namespace.js';
