@@ -76,23 +76,23 @@ export function blockScores(
   criteria: Criteria = 'l2',
   opts: BlockOptions = {},
 ): tf.Tensor {
-  const { scores, grid } = blockScoresArray(w, blockSize, criteria, opts);
+  const { scores, grid } = scoreBlocks(w.dataSync(), w.shape, blockSize, criteria, opts);
   return tf.tensor(scores, grid);
 }
 
 /** `blockScores` as a Float32Array plus the grid shape (shared with `blockPrune`). */
-export function blockScoresArray(
-  w: tf.Tensor,
+export function scoreBlocks(
+  data: ArrayLike<number>,
+  shape: readonly number[],
   blockSize: readonly number[],
   criteria: Criteria,
   opts: BlockOptions,
 ): { scores: Float32Array; grid: number[] } {
   const what = opts.what ?? 'weight';
   const c = criterion(criteria, what);
-  const grid = blockGridShape(w.shape, blockSize, opts.pad ?? false, what);
-  const data = w.dataSync();
+  const grid = blockGridShape(shape, blockSize, opts.pad ?? false, what);
   assertFinite(data, what);
-  const groupOf = blockIndexOf(w.shape, blockSize, grid);
+  const groupOf = blockIndexOf(shape, blockSize, grid);
   const groups = grid.reduce((a, b) => a * b, 1);
   const blockElems = blockSize.reduce((a, b) => a * b, 1);
   const scores = aggregate(data, groupOf, groups, c, opts.pad ? blockElems : undefined);

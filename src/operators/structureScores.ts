@@ -19,23 +19,23 @@ export function structureScores(
   axis: number | readonly number[] = -1,
   opts: { what?: string } = {},
 ): tf.Tensor1D {
-  return tf.tensor1d(structureScoresArray(w, criteria, axis, opts.what ?? 'weight'));
+  return tf.tensor1d(scoreStructures(w.dataSync(), w.shape, criteria, axis, opts.what ?? 'weight'));
 }
 
 /**
  * The scores as a Float32Array. Per-layer operators use this same function, so a threshold
  * taken from `structureScores` compares bit-for-bit with the scores the operator recomputes.
  */
-export function structureScoresArray(
-  w: tf.Tensor,
+export function scoreStructures(
+  data: ArrayLike<number>,
+  shape: readonly number[],
   criteria: Criteria,
   axis: number | readonly number[],
   what: string,
 ): Float32Array {
   const c = criterion(criteria, what);
-  const axes = normaliseAxes(axis, w.rank, what);
-  const data = w.dataSync();
+  const axes = normaliseAxes(axis, shape.length, what);
   assertFinite(data, what);
-  const { groupOf, groups } = structureIndexOf(w.shape, axes);
+  const { groupOf, groups } = structureIndexOf(shape, axes);
   return Float32Array.from(aggregate(data, groupOf, groups, c));
 }

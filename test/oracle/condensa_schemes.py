@@ -13,7 +13,8 @@ Semantics restated (our words, not Condensa's code):
 - FilterPrune/NeuronPrune/StructurePrune: score each filter (conv weight [out,in,kh,kw], one `out`
   slice) or neuron (linear weight [out,in], one row) by the criterion over its |w|; one threshold
   over all scores; keep scores >= threshold; prune_bias zeroes the bias of removed units; align
-  rounds each layer's survivors down to a multiple (a layer with survivors keeps >= align).
+  rounds each layer's survivors down to a multiple (never below min(align, n): an empty
+  layer would cut the network; survivors are the highest scores, earlier index first).
 - BlockPrune: split the linear weight into blocks that divide it, score each block, one threshold.
 - Layers marked no-compress are skipped; a per-layer density gets its own threshold.
 
@@ -58,9 +59,11 @@ def align_keep(scores, keep, align):
     if not align or align <= 1:
         return keep
     kept = int(keep.sum())
-    if kept == 0:
+    target = (kept // align) * align
+    if target == 0:
+        target = min(align, len(scores))  # never leave a layer empty: it would cut the network
+    if target == kept:
         return keep
-    target = min(len(scores), max(align, (kept // align) * align))
     # highest scores first, earlier index first among equals
     order = sorted(range(len(scores)), key=lambda i: (-scores[i].item(), i))
     out = torch.zeros_like(keep)

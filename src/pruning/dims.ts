@@ -1,0 +1,48 @@
+import type * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../errors.js';
+
+/**
+ * A structured-pruning axis: `'out'` (filters / neurons: PyTorch's dim=0), `'in'` (input
+ * channels: PyTorch's dim=1), or a numeric axis of the tfjs weight (negative counts from the end).
+ */
+export type Dim = 'out' | 'in' | number;
+
+type NamedAxes = { out?: number; in?: number };
+
+/** The tfjs axes behind 'out'/'in', by layer class then weight name (tfjs layouts differ from PyTorch's). */
+export const NAMED_DIMS: Record<string, Record<string, (rank: number) => NamedAxes>> = {
+  // [in, out]
+  Dense: { kernel: () => ({ in: 0, out: 1 }) },
+  // [k..., in, out]
+  Conv1D: { kernel: (r) => ({ in: r - 2, out: r - 1 }) },
+  Conv2D: { kernel: (r) => ({ in: r - 2, out: r - 1 }) },
+  Conv3D: { kernel: (r) => ({ in: r - 2, out: r - 1 }) },
+  // [kh, kw, out, in]
+  Conv2DTranspose: { kernel: () => ({ out: 2, in: 3 }) },
+  // [kh, kw, in, multiplier]: output channels mix two axes, so only 'in' has one axis.
+  DepthwiseConv2D: { depthwise_kernel: () => ({ in: 2 }) },
+  SeparableConv2D: { depthwise_kernel: () => ({ in: 2 }), pointwise_kernel: () => ({ in: 2, out: 3 }) },
+};
+
+/** Resolve `dim` to a non-negative axis of `layer`'s weight `name`, or throw naming what is accepted. */
+export function resolveDim(layer: tf.layers.Layer, name: string, rank: number, dim: Dim): number {
+  const what = `${layer.name}/${name}`;
+  if (typeof dim === 'number') {
+    if (!Number.isInteger(dim) || dim < -rank || dim >= rank) {
+      throw new InvalidArgumentError(
+        `${what}: dim ${dim} is out of range for a rank-${rank} weight; accepted: 'out', 'in' or ${-rank}..${rank - 1}`,
+      );
+    }
+    return dim < 0 ? dim + rank : dim;
+  }
+  const cls = layer.getClassName();
+  const named = NAMED_DIMS[cls]?.[name]?.(rank);
+  const axis = named?.[dim];
+  if (axis === undefined) {
+    const known = named ? Object.keys(named).map((k) => `'${k}'`) : [];
+    throw new InvalidArgumentError(
+      `${what} (${cls}): dim '${String(dim)}' has no axis for this weight; accepted: ${[...known, `a numeric axis ${-rank}..${rank - 1}`].join(', ')}`,
+    );
+  }
+  return axis;
+}
