@@ -232,7 +232,7 @@ describe('layer selection', () => {
       }
     }
     const m2 = track(smallNet());
-    expect(() => new BlockPrune({ density: 0.5, blockSize: [3, 3] }).pi(m2)).toThrow(TensorError);
+    expect(() => new BlockPrune({ density: 0.5, blockSize: [3, 3] }).pi(m2)).toThrow(InvalidArgumentError);
     expect(isPruned(m2.getLayer('fc1'))).toBe(false);
   });
 });

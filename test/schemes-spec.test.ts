@@ -116,7 +116,12 @@ describe('spec errors name the JSON path and what is accepted', () => {
       '$.criteria',
       /unknown key "criteria" for Prune; accepted keys: density/,
     ],
-    ['bad criteria', { scheme: 'FilterPrune', criteria: 'l3' }, '$.criteria', /"l2", "l1", "max"/],
+    [
+      'bad criteria',
+      { scheme: 'FilterPrune', criteria: 'l3' },
+      '$.criteria',
+      /criteria must be one of .*"l2".*"l2Scaled"/,
+    ],
     ['bad align', { scheme: 'FilterPrune', align: 0 }, '$.align', /positive integer/],
     ['bad pruneBias', { scheme: 'NeuronPrune', pruneBias: 'yes' }, '$.pruneBias', /true or false/],
     ['bad dtype', { scheme: 'Quantize', dtype: 'int4' }, '$.dtype', /"float16", "int8"/],

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, TensorError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { CRITERIA, blockScores2d } from './math.js';
 import type { Criteria } from './math.js';
 import { RankedScheme, weightData } from './ranked.js';
@@ -67,17 +67,22 @@ export class BlockPrune extends RankedScheme<BlockPruneSchemeOptions> {
     const [br, bc] = this.options.blockSize;
     const divides = rows % br === 0 && cols % bc === 0;
     if (!divides && !this.options.pad) {
-      throw new TensorError(
+      throw new InvalidArgumentError(
         `BlockPrune: block [${br}, ${bc}] does not divide ${layer.name}/kernel viewed as [${rows}, ${cols}] ` +
           `(shape [${shape.join(', ')}]); choose a block that divides it or pass pad: true`,
       );
     }
-    const pr = Math.ceil(rows / br) * br;
-    const pc = Math.ceil(cols / bc) * bc;
-    const padded = new Float32Array(pr * pc);
-    for (let r = 0; r < rows; r++) padded.set(data.subarray(r * cols, (r + 1) * cols), r * pc);
-    const scores = blockScores2d(padded, pr, pc, [br, bc], this.options.criteria ?? 'l2');
-    const nbc = pc / bc;
+    const pad = this.options.pad ?? false;
+    const scores = blockScores2d(
+      data,
+      rows,
+      cols,
+      [br, bc],
+      this.options.criteria ?? 'l2',
+      pad,
+      `${layer.name}/kernel`,
+    );
+    const nbc = Math.ceil(cols / bc);
     return {
       layer,
       scores,

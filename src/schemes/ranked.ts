@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import { applyMask, readWeight, weightNames } from '../pruning/state.js';
-import { assertFinite, checkDensity, keepFlags, thresholdOf } from './math.js';
+import { assertFinite } from '../operators/values.js';
+import { checkDensity, keepFlags, thresholdOf } from './math.js';
 import type { Scheme, WeightRef } from './scheme.js';
 import {
   layerDensity,

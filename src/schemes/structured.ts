@@ -61,7 +61,7 @@ export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptio
 
   protected rank(layer: tf.layers.Layer): RankedLayer {
     const { data, shape } = weightData(layer, 'kernel');
-    const scores = tf.tidy(() => lastAxisScores(tf.tensor(data, shape), this.criteria));
+    const scores = lastAxisScores(data, shape, this.criteria, `${layer.name}/kernel`);
     const withBias = this.pruneBias(layer);
     return {
       layer,
