@@ -77,5 +77,10 @@ export async function trainIterations(model: tf.LayersModel, opts: TrainLoopOpti
     sum += loss;
     opts.onIteration?.(i, loss, lr);
   }
+  // The loss check above sees the effect of an update one iteration late: check the last one.
+  const finite = tf.tidy(() => vars.every((v) => tf.all(tf.isFinite(v)).dataSync()[0] === 1));
+  if (!finite) {
+    throw new DivergenceError(`weights became NaN/Inf in the last of ${opts.iterations} iterations`);
+  }
   return opts.iterations ? sum / opts.iterations : NaN;
 }

@@ -1,0 +1,233 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { Compressor } from '../src/compressor/index.js';
+import { DataError, InvalidArgumentError } from '../src/errors.js';
+import {
+  DirectCompression,
+  DivergenceError,
+  FineTune,
+  GradualPruning,
+  IterativePruning,
+  LC,
+  disposeModel,
+  type RunEvent,
+} from '../src/optimizers/index.js';
+import { getMask } from '../src/pruning/index.js';
+import { Prune } from '../src/schemes/index.js';
+
+// Three Gaussian blobs in 6-d: a small real classification problem the MLP below learns.
+function blobs(n: number, seed: number): { xs: tf.Tensor2D; ys: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const labels = tf.randomUniform([n], 0, 3, 'int32', seed);
+    const centers = tf.tensor2d([
+      [2, 0, 0, 1, 0, -1],
+      [0, 2, 0, -1, 1, 0],
+      [0, 0, 2, 0, -1, 1],
+    ]);
+    const xs = tf.add(
+      tf.gather(centers, labels),
+      tf.randomNormal([n, 6], 0, 0.7, 'float32', seed + 1),
+    ) as tf.Tensor2D;
+    return { xs, ys: tf.oneHot(labels, 3) as tf.Tensor2D };
+  });
+}
+
+function mlp(): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({
+        inputShape: [6],
+        units: 16,
+        name: 'fc1',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+      }),
+      tf.layers.batchNormalization({ name: 'bn1' }),
+      tf.layers.activation({ activation: 'relu' }),
+      tf.layers.dense({
+        units: 3,
+        activation: 'softmax',
+        name: 'fc2',
+        kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+      }),
+    ],
+  });
+}
+
+const train = blobs(384, 10);
+const val = blobs(96, 20);
+const test = blobs(96, 30);
+
+function weightsOf(model: tf.LayersModel): number[][] {
+  return model.getWeights().map((w) => Array.from(w.dataSync()));
+}
+
+function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'condensa-ckpt-'));
+}
+
+const lcOptions = {
+  steps: 4,
+  firstLIterations: 12,
+  perLIterations: 8,
+  batchSize: 32,
+  lr: 0.05,
+  lrEnd: 0.01,
+  bnImages: 128,
+};
+
+function compressor(
+  extra: Partial<ConstructorParameters<typeof Compressor>[0]> & { model: tf.LayersModel },
+): Compressor {
+  return new Compressor({
+    scheme: new Prune(0.3),
+    optimizer: new LC(lcOptions),
+    trainData: train,
+    valData: val,
+    testData: test,
+    loss: 'categoricalCrossentropy',
+    seed: 5,
+    ...extra,
+  });
+}
+
+describe('Compressor', () => {
+  it('resumes after an abort from its checkpoint and ends with exactly the uninterrupted result', async () => {
+    const start = tf.memory().numTensors;
+    const model = mlp();
+    const inputWeights = weightsOf(model);
+
+    const full = await compressor({ model }).run();
+    expect(full.aborted).toBe(false);
+    expect(full.stats.length).toBe(4);
+
+    const dir = tmpDir();
+    const controller = new AbortController();
+    const first = await compressor({
+      model,
+      checkpointDir: dir,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'step' && e.step === 1) controller.abort();
+      },
+    }).run();
+    expect(first.aborted).toBe(true);
+    expect(first.stats.length).toBe(2);
+    expect(fs.existsSync(path.join(dir, 'checkpoint.json'))).toBe(true);
+
+    const events: RunEvent[] = [];
+    const resumed = await compressor({ model, checkpointDir: dir, onEvent: (e) => events.push(e) }).run();
+    expect(events[0]).toEqual({ type: 'resume', step: 2 });
+    expect(resumed.resumedFrom).toBe(2);
+    expect(resumed.aborted).toBe(false);
+    expect(resumed.stats.map((s) => s.mu)).toEqual(full.stats.map((s) => s.mu));
+    expect(resumed.stats.map((s) => s.val!.loss)).toEqual(full.stats.map((s) => s.val!.loss));
+    expect(resumed.bestStep).toBe(full.bestStep);
+    expect(weightsOf(resumed.model)).toEqual(weightsOf(full.model));
+    // The compressed model really is pruned, and the input model was never touched.
+    expect(Object.values(full.stats[3].density).every((d) => d <= 0.35)).toBe(true);
+    expect(weightsOf(model)).toEqual(inputWeights);
+
+    // A checkpoint from another run's settings is refused, not mixed in.
+    await expect(
+      compressor({ model, checkpointDir: dir, optimizer: new LC({ ...lcOptions, muInit: 0.1 }) }).run(),
+    ).rejects.toThrow(DataError);
+
+    for (const r of [full, first, resumed]) disposeModel(r.model);
+    model.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('rolls back and halves the learning rate on divergence, then stops with the best model so far', async () => {
+    const start = tf.memory().numTensors;
+    const model = mlp();
+    const events: RunEvent[] = [];
+    const err = await compressor({
+      model,
+      optimizer: new LC({ ...lcOptions, lr: 1e9, lrEnd: 1e9 }),
+      onEvent: (e) => events.push(e),
+    })
+      .run()
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DivergenceError);
+    expect((err as Error).message).toMatch(/diverged 3 times/);
+    const divs = events.filter((e) => e.type === 'divergence');
+    expect(divs.map((e) => (e as { lrScale: number }).lrScale)).toEqual([0.5, 0.25]);
+    // Step 0 (direct compression) completed before training diverged: that is the best model.
+    const best = (err as DivergenceError).model!;
+    expect(best).toBeTruthy();
+    const kernel = best.getLayer('fc1').getWeights()[0].dataSync();
+    expect(kernel.every((v) => Number.isFinite(v))).toBe(true);
+    expect(getMask(best.getLayer('fc1'), 'kernel')).not.toBeNull();
+    disposeModel(best);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('FineTune keeps the masks enforced: pruned entries stay zero, survivors are trained', async () => {
+    const start = tf.memory().numTensors;
+    const model = mlp();
+    const direct = await compressor({ model, optimizer: new DirectCompression() }).run();
+    const tuned = await compressor({
+      model,
+      optimizer: new FineTune({ iterations: 40, evalEvery: 20, batchSize: 32, lr: 0.05 }),
+    }).run();
+    const k0 = direct.model.getLayer('fc1').getWeights()[0].dataSync();
+    const k1 = tuned.model.getLayer('fc1').getWeights()[0].dataSync();
+    let changed = 0;
+    k0.forEach((v, i) => {
+      if (v === 0) expect(Math.abs(k1[i])).toBe(0);
+      else if (v !== k1[i]) changed++;
+    });
+    expect(changed).toBeGreaterThan(0);
+    expect(tuned.stats.length).toBe(2);
+    expect(tuned.val.loss).toBeLessThan(direct.val.loss);
+    expect(direct.stats[0].iterations).toBe(0);
+    for (const r of [direct, tuned]) disposeModel(r.model);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('IterativePruning and GradualPruning reach the target density through their schedules', async () => {
+    const start = tf.memory().numTensors;
+    const model = mlp();
+    const it1 = await compressor({
+      model,
+      optimizer: new IterativePruning({ densities: [0.7, 0.5, 0.3], iterationsPerRound: 10, batchSize: 32 }),
+    }).run();
+    expect(it1.stats.map((s) => s.extra!.targetDensity)).toEqual([0.7, 0.5, 0.3]);
+    const overall = (r: typeof it1, j: number): number => {
+      const d = r.stats[j].density;
+      // Global threshold: weight by kernel size (fc1 6x16, fc2 16x3).
+      return (d['fc1/kernel'] * 96 + d['fc2/kernel'] * 48) / 144;
+    };
+    expect(overall(it1, 0)).toBeCloseTo(0.7, 1);
+    expect(overall(it1, 2)).toBeCloseTo(0.3, 1);
+    const gp = await compressor({
+      model,
+      optimizer: new GradualPruning({ iterations: 60, frequency: 10, batchSize: 32, endStep: 40 }),
+    }).run();
+    const sparsities = gp.stats.map((s) => s.extra!.sparsity);
+    expect(sparsities[0]).toBe(0);
+    expect(sparsities[4]).toBeCloseTo(0.7, 10);
+    for (let j = 1; j < sparsities.length; j++)
+      expect(sparsities[j]).toBeGreaterThanOrEqual(sparsities[j - 1]);
+    expect(overall(gp, gp.stats.length - 1)).toBeCloseTo(0.3, 1);
+    for (const r of [it1, gp]) disposeModel(r.model);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('rejects bad options with typed errors', () => {
+    const model = mlp();
+    expect(() => compressor({ model, loss: 'hinge' as 'categoricalCrossentropy' })).toThrow(
+      InvalidArgumentError,
+    );
+    expect(() => compressor({ model, maxDivergences: 0 })).toThrow(/maxDivergences/);
+    expect(() => new IterativePruning({ densities: [1.5] })).toThrow(/densities\[0\]/);
+    model.dispose();
+  });
+});
