@@ -1,11 +1,13 @@
 /**
  * Sum and Mean for wasm over leading axes. wasm's kernels (tfjs-backend-wasm 4.22.0) reduce only
  * innermost axes and otherwise transpose first with a slow generic transpose: Sum of
- * [64,30,30,64] over axes [0,1,2] (every batch-norm and conv-bias gradient) took 104 ms, Mean
- * 75 ms, at seedNet shapes, 1 thread, machine load ~9 on 2 cores
- * (bench/train-throughput/kernel-timings.ts). Replacement when the reduced axes are exactly the
- * leading ones: view x as [R, C] and multiply ones[1, R] (or 1/R for Mean) by it with wasm's
- * XNNPACK matmul: 54 ms -> 2 ms (Sum), 123 ms -> 1.8 ms (Mean). Other axis sets and non-float inputs go to wasm's own kernel.
+ * [64,30,30,64] over axes [0,1,2] (every batch-norm and conv-bias gradient) took 54-113 ms at
+ * seedNet shapes, 1 thread, machine load 8-13 on 2 cores (bench/train-throughput/kernel-timings.ts).
+ * A matmul with a ones vector was fast only when its operand was reused (XNNPACK packs the
+ * matrix as weights on every new tensor: 96 ms on fresh data). Replacement when the reduced axes
+ * are exactly the leading ones: view x as an image [1, R, 1, C] and run wasm's XNNPACK AvgPool
+ * with an R x 1 window (6.5 ms on the same fresh data), times R for Sum. Other axis sets and
+ * non-float inputs go to wasm's own kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 import { call, fill, release, reshape, type KernelArgs } from './compose.js';
