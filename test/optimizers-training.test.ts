@@ -59,7 +59,7 @@ describe('training primitives', () => {
     for (let i = 0; i < 3; i++) {
       const g = tf.tensor1d([0.5 * i + 0.1, -1, 0.25]);
       ours.apply([a], [g], 0.1);
-      theirs.applyGradients({ [b.name]: g });
+      theirs.applyGradients([{ name: b.name, tensor: g }]);
       g.dispose();
     }
     const da = Array.from(a.dataSync());
