@@ -264,6 +264,7 @@ describe('density, withDensity and failure atomicity', () => {
     fc2.setWeights([t, w[1]]);
     t.dispose();
     const before = Array.from(kernelOf(model, 'conv1'));
+    expect(() => new Prune(0.5).pi(model)).toThrow(TensorError);
     expect(() => new Prune(0.5).pi(model)).toThrow(/fc2\/kernel/);
     expect(Array.from(kernelOf(model, 'conv1'))).toEqual(before);
     expect(isPruned(model.getLayer('conv1'))).toBe(false);

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { gzipSync } from 'node:zlib';
 import { shortWeightName } from '../pruning/state.js';
-import { affineParams, quantizedDtype, toHalfBits, toUint8 } from '../schemes/quantization.js';
+import { encodeFloat16, encodeUint8 } from '../io/index.js';
+import { quantizationOf } from '../operators/index.js';
 
 /** How a weight is stored when saved. */
 export type SavedDtype = 'float32' | 'float16' | 'uint8';
@@ -45,12 +46,12 @@ export interface SparsityReportOptions {
 
 const BUFFERS = new Set(['moving_mean', 'moving_variance']);
 
-/** The bytes a weight is saved as. */
+/** The bytes a weight is saved as (the model saver's encoders). */
 function encode(data: Float32Array, dtype: SavedDtype): Uint8Array {
   const encoders: Record<SavedDtype, () => Uint8Array> = {
     float32: () => new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
-    float16: () => new Uint8Array(Uint16Array.from(data, toHalfBits).buffer),
-    uint8: () => toUint8(data, affineParams(data)),
+    float16: () => encodeFloat16(data),
+    uint8: () => encodeUint8(data).bytes,
   };
   return encoders[dtype]();
 }
@@ -81,8 +82,7 @@ export function sparsityReport(model: tf.LayersModel, opts: SparsityReportOption
       const data = v.read().dataSync() as Float32Array;
       let nonzeros = 0;
       for (const x of data) if (x !== 0) nonzeros++;
-      const q = quantizedDtype(layer, name);
-      const dtype: SavedDtype = opts.quantization ?? (q === 'int8' ? 'uint8' : (q ?? 'float32'));
+      const dtype: SavedDtype = opts.quantization ?? quantizationOf(layer, name)?.dtype ?? 'float32';
       dtypes.add(dtype);
       const bytes = encode(data, dtype);
       saved.push(bytes);

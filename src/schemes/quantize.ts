@@ -1,9 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
-import { writeWeight } from '../pruning/state.js';
+import { dequantize, quantizationOf, quantize } from '../operators/index.js';
+import type { QuantizeDtype as QuantDtype } from '../operators/index.js';
 import { hasWeight, weightData } from './ranked.js';
-import { markQuantized, quantizedDtype, roundTo } from './quantization.js';
-import type { QuantDtype } from './quantization.js';
 import type { Scheme, WeightRef } from './scheme.js';
 import { normalizeSelection, selectLayers, selectionToJSON } from './select.js';
 import type { LayerSelection } from './select.js';
@@ -55,21 +54,15 @@ export class Quantize implements Scheme {
   }
 
   pi(model: tf.LayersModel): void {
-    // Round everything first so a bad weight (NaN/Inf) leaves the model unchanged.
-    const rounded = this.targets(model).map((ref) => {
-      const { data, shape } = weightData(ref.layer, ref.name);
-      return { ref, values: roundTo(data, this.dtype), shape };
-    });
-    for (const { ref, values, shape } of rounded) {
-      tf.tidy(() => writeWeight(ref.layer, ref.name, tf.tensor(values, shape)));
-      markQuantized(ref, this.dtype);
-    }
+    // Check every weight first so a bad one (NaN/Inf) leaves the whole model unchanged.
+    const targets = this.targets(model);
+    for (const ref of targets) weightData(ref.layer, ref.name);
+    for (const [layer, weights] of byLayer(targets)) quantize(layer, this.dtype, { weights });
   }
 
   delta(model: tf.LayersModel): void {
-    for (const ref of this.targets(model)) {
-      if (quantizedDtype(ref.layer, ref.name) !== null) markQuantized(ref, null);
-    }
+    const quantized = this.targets(model).filter((ref) => quantizationOf(ref.layer, ref.name) !== null);
+    for (const [layer, weights] of byLayer(quantized)) dequantize(layer, { weights });
   }
 
   toJSON(): Record<string, unknown> {
@@ -77,4 +70,10 @@ export class Quantize implements Scheme {
     if (this.options.layerTypes) out.layerTypes = [...this.options.layerTypes];
     return { ...out, ...selectionToJSON(this.options) };
   }
+}
+
+function byLayer(refs: WeightRef[]): Map<tf.layers.Layer, string[]> {
+  const m = new Map<tf.layers.Layer, string[]>();
+  for (const r of refs) m.set(r.layer, [...(m.get(r.layer) ?? []), r.name]);
+  return m;
 }
