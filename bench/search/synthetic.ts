@@ -26,9 +26,9 @@ export function roughNoise(seed: number, x: number, scale: number): number {
 
 /**
  * A logistic accuracy collapse at a seeded sparsity (0.5..0.85), plus deterministic noise, and
- * a step-like throughput: 64 channels rounded up to multiples of 4, images/s ~ 1 / (8 + kept).
+ * a step-like throughput: 64 channels rounded up to multiples of `channelStep`, images/s ~ 1 / (8 + kept).
  */
-export function globalTask(seed: number): GlobalTask {
+export function globalTask(seed: number, channelStep = 4): GlobalTask {
   const rng = seededRandom(seed);
   const centre = rng.uniform(0.5, 0.85);
   const width = rng.uniform(0.03, 0.08);
@@ -38,7 +38,7 @@ export function globalTask(seed: number): GlobalTask {
     0.6 / (1 + Math.exp(-(s - centre) / width)) +
     0.6 / (1 + Math.exp(centre / width)) +
     roughNoise(seed, s, 0.002);
-  const objective = (s: number) => 1000 / (8 + Math.ceil(((1 - s) * 64) / 4 - 1e-9) * 4);
+  const objective = (s: number) => 1000 / (8 + Math.ceil(((1 - s) * 64) / channelStep - 1e-9) * channelStep);
   return {
     baseAccuracy,
     accuracy,
@@ -62,7 +62,7 @@ export interface PerLayerTask {
 }
 
 /**
- * Six layers with seeded FLOPs shares and sensitivities (log-uniform over 20x). Damage of a
+ * Six layers with seeded FLOPs shares and sensitivities (log-uniform over 60x). Damage of a
  * layer grows as k * s^4 (pruning is cheap until it is not); accuracy collapses logistically in
  * the total damage, plus deterministic noise.
  */
@@ -73,7 +73,7 @@ export function perLayerTask(seed: number): PerLayerTask {
   const k: Record<string, number> = {};
   for (const l of layers) {
     flops[l] = rng.uniform(1, 10);
-    k[l] = Math.exp(rng.uniform(Math.log(0.1), Math.log(2)));
+    k[l] = Math.exp(rng.uniform(Math.log(0.05), Math.log(3)));
   }
   const total = layers.reduce((a, l) => a + flops[l], 0);
   const baseAccuracy = 0.92;
@@ -81,7 +81,7 @@ export function perLayerTask(seed: number): PerLayerTask {
     layers.reduce((a, l) => a + (k[l] * flops[l] * (s[l] ?? 0) ** 4) / total, 0);
   const accuracy = (s: Record<string, number>) => {
     const d = damage(s);
-    return baseAccuracy - 0.6 * (2 / (1 + Math.exp(-d / 0.05)) - 1) + roughNoise(seed, d, 0.002);
+    return baseAccuracy - 0.6 * (2 / (1 + Math.exp(-d / 1)) - 1) + roughNoise(seed, d, 0.002);
   };
   const remainingFlops = (s: Record<string, number>) =>
     layers.reduce((a, l) => a + flops[l] * (1 - (s[l] ?? 0)), 0) / total;

@@ -172,19 +172,19 @@ export async function globalSearch(opts: BayesianGlobalSearchOptions): Promise<S
     await take(u);
   }
 
-  const bestFeasibleU = (): number => {
-    const best = summarise(sampler.samples, o.threshold, o.direction).best;
-    return best ? uOf(best) : -1;
-  };
   const monotone = opts.monotoneObjective ?? true;
 
   // Stage 2: constrained expected improvement on the objective.
   while (sampler.samples.length < o.budget) {
     // Under monotone accuracy nothing above the lowest infeasible sparsity can be feasible.
-    // With a monotone objective, sparsities below the best feasible sample cannot improve on it.
-    const { hi } = bracket(sampler.samples, uOf);
-    const floor = monotone ? bestFeasibleU() : -1;
-    const candidates = grid.filter((u) => u > floor && u < hi && unsampled(u));
+    // With a monotone objective, sparsities below the largest feasible one cannot improve on it.
+    const { lo, hi } = bracket(sampler.samples, uOf);
+    const floor = monotone ? lo : -1;
+    // Once the bracket has closed, leftover samples may probe past it: measured accuracy is
+    // noisy, so the first infeasible sample does not prove that everything above it is
+    // infeasible; the accuracy GP's probability of feasibility decides how far to look.
+    const ceiling = hi - lo <= 2 * step ? 2 : hi;
+    const candidates = grid.filter((u) => u > floor && u < ceiling && unsampled(u));
     if (candidates.length === 0) break;
     const accuracyGp = fitAccuracy();
     const scores = sampler.samples.map((p) => score(p.objective, o.direction));
