@@ -118,6 +118,31 @@ describe('objectives', () => {
     model.dispose();
   });
 
+  it('measures the compacted model when asked: filter-pruned FLOPs and params by hand', async () => {
+    const model = convNet();
+    const conv = model.getLayer('conv1');
+    // Prune filters 2 and 3 of conv1 (kernel and bias), leaving 2 of 4.
+    const keep = tf.tensor1d([1, 1, 0, 0]);
+    const kernelMask = tf.tidy(() => tf.ones([3, 3, 1, 4]).mul(keep));
+    applyMask(conv, 'kernel', kernelMask);
+    applyMask(conv, 'bias', keep);
+    tf.dispose([keep, kernelMask]);
+    const before = tf.memory().numTensors;
+    // conv1 (6x6x4 outputs): 2*9*1*4*36 + 144 bias = 2736; fc: 2*144*3 + 3 = 867.
+    expect(await flops().measure(model)).toBe(2736 + 867);
+    // Compacted: 2 filters -> 2*9*2*36 + 72 = 1368; fc sees 72 inputs: 2*72*3 + 3 = 435.
+    expect(await flops({ compact: true }).measure(model)).toBe(1368 + 435);
+    expect(await params({ compact: true }).measure(model)).toBe(9 * 2 + 2 + 72 * 3 + 3);
+    expect(await modelBytes({ compact: true }).measure(model)).toBe(4 * (9 * 2 + 2 + 72 * 3 + 3));
+    expect(
+      await throughput({ batchSize: 4, warmup: 0, repeats: 1, compact: true }).measure(model),
+    ).toBeGreaterThan(0);
+    // The compacted copies are disposed and the model itself is unchanged.
+    expect(tf.memory().numTensors).toBe(before);
+    expect(await params().measure(model)).toBe(9 * 4 + 4 + 144 * 3 + 3);
+    model.dispose();
+  });
+
   it('wraps user functions and validates what they return', async () => {
     const model = mlp();
     const layers = defineObjective('layers', (m) => m.layers.length);

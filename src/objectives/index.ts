@@ -4,3 +4,4 @@ export * from './speed.js';
 export * from './size.js';
 export * from './goal.js';
 export * from './namespace.js';
+export * from './deployed.js';

@@ -1,18 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
 import { gzipSync } from 'node:zlib';
 import { countFlops } from '../graph/index.js';
+import { measureDeployed, type DeployOptions } from './deployed.js';
 import type { Objective } from './objective.js';
 
 /**
  * Floating-point operations of one forward pass at batch 1 (src/graph's `countFlops`
  * conventions: a multiply-accumulate is 2). Counts the model's structure: a pruned but not
- * compacted model has the FLOPs of the dense one, so compact structured models first.
+ * compacted model has the FLOPs of the dense one; `compact: true` counts the compacted model.
  *
  * @example
  * const f = await flops().measure(model);
  */
-export function flops(): Objective {
-  return { name: 'flops', higherIsBetter: false, measure: async (model) => countFlops(model).total };
+export function flops(opts: DeployOptions = {}): Objective {
+  return {
+    name: opts.compact ? 'flops(compact)' : 'flops',
+    higherIsBetter: false,
+    measure: (model) => measureDeployed(model, opts, async (m) => countFlops(m).total),
+  };
 }
 
 /**
@@ -22,20 +27,21 @@ export function flops(): Objective {
  * @example
  * const nnz = await params({ nonzero: true }).measure(model);
  */
-export function params(opts: { nonzero?: boolean } = {}): Objective {
+export function params(opts: { nonzero?: boolean } & DeployOptions = {}): Objective {
   return {
-    name: opts.nonzero ? 'params(nonzero)' : 'params',
+    name: `params${opts.nonzero ? '(nonzero)' : ''}${opts.compact ? '(compact)' : ''}`,
     higherIsBetter: false,
-    measure: async (model) => {
-      if (!opts.nonzero) return model.countParams();
-      let count = 0;
-      for (const w of model.weights) {
-        const n = tf.tidy(() => tf.sum(tf.cast(tf.notEqual(w.read(), 0), 'int32')));
-        count += (await n.data())[0];
-        n.dispose();
-      }
-      return count;
-    },
+    measure: (model) =>
+      measureDeployed(model, opts, async (m) => {
+        if (!opts.nonzero) return m.countParams();
+        let count = 0;
+        for (const w of m.weights) {
+          const n = tf.tidy(() => tf.sum(tf.cast(tf.notEqual(w.read(), 0), 'int32')));
+          count += (await n.data())[0];
+          n.dispose();
+        }
+        return count;
+      }),
   };
 }
 
@@ -47,14 +53,15 @@ export function params(opts: { nonzero?: boolean } = {}): Objective {
  * @example
  * const zipped = await modelBytes({ gzip: true }).measure(model);
  */
-export function modelBytes(opts: { gzip?: boolean } = {}): Objective {
+export function modelBytes(opts: { gzip?: boolean } & DeployOptions = {}): Objective {
   return {
-    name: opts.gzip ? 'modelBytes(gzip)' : 'modelBytes',
+    name: `modelBytes${opts.gzip ? '(gzip)' : ''}${opts.compact ? '(compact)' : ''}`,
     higherIsBetter: false,
-    measure: async (model) => {
-      const buffer = await weightBytes(model);
-      return opts.gzip ? gzipSync(buffer).length : buffer.length;
-    },
+    measure: (model) =>
+      measureDeployed(model, opts, async (m) => {
+        const buffer = await weightBytes(m);
+        return opts.gzip ? gzipSync(buffer).length : buffer.length;
+      }),
   };
 }
 

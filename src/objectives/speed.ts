@@ -1,26 +1,30 @@
 import { InvalidArgumentError } from '../errors.js';
+import { measureDeployed, type DeployOptions } from './deployed.js';
 import type { Objective } from './objective.js';
 import { percentile, timeForward } from './timing.js';
 
 /**
  * Images per second of the model on the active backend: the median of `repeats` timed batches
  * of deterministic random input (after `warmup` untimed ones). Measure the model as it would be
- * deployed: compact it first when the scheme is structured.
+ * deployed: pass `compact: true` when the scheme is structured.
  *
  * @example
  * const ips = await throughput({ batchSize: 32 }).measure(model);
  */
-export function throughput(opts: { batchSize?: number; warmup?: number; repeats?: number } = {}): Objective {
+export function throughput(
+  opts: { batchSize?: number; warmup?: number; repeats?: number } & DeployOptions = {},
+): Objective {
   const batchSize = opts.batchSize ?? 64;
   const warmup = opts.warmup ?? 2;
   const repeats = opts.repeats ?? 5;
   return {
     name: `throughput(bs=${batchSize})`,
     higherIsBetter: true,
-    measure: async (model) => {
-      const times = await timeForward(model, batchSize, warmup, repeats);
-      return batchSize / (percentile(times, 50) / 1000);
-    },
+    measure: (model) =>
+      measureDeployed(model, opts, async (m) => {
+        const times = await timeForward(m, batchSize, warmup, repeats);
+        return batchSize / (percentile(times, 50) / 1000);
+      }),
   };
 }
 
@@ -31,7 +35,9 @@ export function throughput(opts: { batchSize?: number; warmup?: number; repeats?
  * @example
  * const p90 = await latency({ percentile: 90 }).measure(model);
  */
-export function latency(opts: { percentile?: number; repeats?: number; warmup?: number } = {}): Objective {
+export function latency(
+  opts: { percentile?: number; repeats?: number; warmup?: number } & DeployOptions = {},
+): Objective {
   const p = opts.percentile ?? 50;
   if (!(p > 0 && p <= 100)) throw new InvalidArgumentError(`percentile must be in (0, 100], got ${p}`);
   const repeats = opts.repeats ?? 20;
@@ -39,6 +45,7 @@ export function latency(opts: { percentile?: number; repeats?: number; warmup?: 
   return {
     name: `latency(p${p})`,
     higherIsBetter: false,
-    measure: async (model) => percentile(await timeForward(model, 1, warmup, repeats), p),
+    measure: (model) =>
+      measureDeployed(model, opts, async (m) => percentile(await timeForward(m, 1, warmup, repeats), p)),
   };
 }

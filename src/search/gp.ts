@@ -123,8 +123,12 @@ export class GaussianProcess {
   }
 
   /**
-   * Log marginal likelihood of `y` at `x` under fixed hyperparameters, in the normalised units
-   * of an equally configured fit: log p(y) = -1/2 y^T K^-1 y - 1/2 log|K| - n/2 log 2pi.
+   * Log marginal likelihood of `y` at `x` under fixed hyperparameters, on the data exactly as
+   * given (no input normalisation or output standardisation):
+   * log p(y) = -1/2 y^T K^-1 y - 1/2 log|K| - n/2 log 2pi, with K including the noise.
+   *
+   * @example
+   * GaussianProcess.logMarginalLikelihood([[0], [1]], [1, -1], { lengthscales: [1], signalVariance: 1, noiseVariance: 0.01 });
    */
   static logMarginalLikelihood(
     x: readonly (readonly number[])[],
