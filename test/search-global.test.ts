@@ -5,6 +5,7 @@ import {
   globalSearch,
   gridSearch,
   randomSearch,
+  seededRandom,
   type SampleFn,
 } from '../src/search/index.js';
 import { InvalidArgumentError } from '../src/errors.js';
@@ -60,6 +61,22 @@ describe('global (Condensa) sparsity search', () => {
       // The density handed to the sample function is 1 - sparsity.
       expect(r.best!.density).toBeCloseTo(1 - r.best!.sparsity, 12);
     }
+  });
+
+  it('stays near the boundary of a noisy, only roughly monotone curve', async () => {
+    const c = curve(0.7);
+    // Deterministic measurement noise of +-0.003 per sparsity, as a seeded compression gives.
+    const noisy = (s: number) => c.accuracy(s) + 0.003 * (2 * seededRandom(Math.round(s * 1e6)).next() - 1);
+    const r = await globalSearch({
+      sample: async (d) => ({ accuracy: noisy(1 - d), objective: 1 / d }),
+      baseAccuracy: c.base,
+      eps: EPS,
+      budget: 8,
+      seed: 3,
+    });
+    expect(r.feasible).toBe(true);
+    expect(noisy(r.best!.sparsity)).toBeGreaterThanOrEqual(c.base - 0.02);
+    expect(Math.abs(c.boundary - r.best!.sparsity)).toBeLessThan(0.02);
   });
 
   it('returns the best feasible sample by objective, minimising when asked', async () => {
