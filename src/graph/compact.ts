@@ -64,7 +64,7 @@ export function compactWithPlan(model: tf.LayersModel): { model: tf.LayersModel;
           )
         : // A black box keeps all of its channels (the plan refuses otherwise): copy its weights.
           Object.fromEntries([...weights].map(([k, v]) => [k, v.clone()]));
-      newWeights.set(node.layer.name, sliced);
+      newWeights.set(node.layer.name, materialize(sliced));
     }
     const rebuilt = (
       model.getClassName() === 'Sequential'
@@ -87,4 +87,18 @@ export function compactWithPlan(model: tf.LayersModel): { model: tf.LayersModel;
   } finally {
     for (const w of newWeights.values()) tf.dispose(Object.values(w));
   }
+}
+
+/**
+ * Fresh tensors with their own data. On the wasm backend, Gather and Reshape outputs share a data
+ * buffer whose recorded shape is not the tensor's (e.g. a [4] bias recorded as [1, 1, 4, 1]), and
+ * the fused Conv2D/MatMul kernels then reject the bias; copying the values avoids that.
+ */
+function materialize(weights: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+  const out: Record<string, tf.Tensor> = {};
+  for (const [name, t] of Object.entries(weights)) {
+    out[name] = tf.tensor(t.dataSync(), t.shape, t.dtype);
+    t.dispose();
+  }
+  return out;
 }

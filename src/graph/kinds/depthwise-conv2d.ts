@@ -15,6 +15,7 @@ import {
 } from './common.js';
 
 const multiplier = (config: Record<string, unknown>): number => Number(config.depthMultiplier ?? 1);
+// (Read from the config: unlike SeparableConv2D, tfjs's DepthwiseConv2D.getConfig() includes it.)
 
 /**
  * DepthwiseConv2D with depth multiplier 1: output channel c is computed from input channel c

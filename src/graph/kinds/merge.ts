@@ -36,6 +36,5 @@ function merge(className: string): LayerKind {
   };
 }
 
-export const mergeKinds: LayerKind[] = ['Add', 'Multiply', 'Subtract', 'Average', 'Maximum', 'Minimum'].map(
-  merge,
-);
+export const mergeKinds: LayerKind[] = // (tfjs has no Subtract layer, so no tfjs model can contain one.)
+  ['Add', 'Multiply', 'Average', 'Maximum', 'Minimum'].map(merge);

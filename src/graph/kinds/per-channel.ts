@@ -47,7 +47,6 @@ export const perChannelKinds: LayerKind[] = [
   perChannel('GlobalAveragePooling2D', 'keeps channels (spatial dims reduced)', perInput),
   perChannel('GlobalMaxPooling2D', 'keeps channels (spatial dims reduced)', perInput),
   perChannel('Dropout', 'keeps channels (identity at inference)', free),
-  perChannel('SpatialDropout1D', 'keeps channels (identity at inference)', free),
   perChannel('GaussianNoise', 'keeps channels (identity at inference)', free),
   perChannel('GaussianDropout', 'keeps channels (identity at inference)', free),
   perChannel('ZeroPadding2D', 'keeps channels (spatial only; a nonzero constant stops being constant)', free),

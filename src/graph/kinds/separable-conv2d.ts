@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LayerKind } from '../registry.js';
 import { extraPerOutput, foldsWithPadding } from './conv2d.js';
-import { foldIsNonzero, foldedBias, freshChannels, pair, producerConstants, take } from './common.js';
+import {
+  foldIsNonzero,
+  foldedBias,
+  freshChannels,
+  pair,
+  producerConstants,
+  take,
+  weightByName,
+} from './common.js';
 
 /**
  * SeparableConv2D = depthwise (tied to the input channels, depth multiplier m) then pointwise
@@ -35,6 +43,8 @@ export const separableConv2dKind: LayerKind = {
       out.bias = take(bias, ctx.keptOut, 0);
     }
     ctx.config.filters = ctx.keptOut.length;
+    // tfjs leaves depthMultiplier out of SeparableConv2D.getConfig(): restore it from the kernel.
+    ctx.config.depthMultiplier = m;
     return out;
   },
   channelWeights: [
@@ -42,9 +52,9 @@ export const separableConv2dKind: LayerKind = {
     { name: 'bias', axis: 0 },
   ],
   importanceWeight: { name: 'pointwise_kernel', axis: 3 },
-  flops({ config, inputShapes, outputShape }) {
+  flops({ layer, config, inputShapes, outputShape }) {
     const [kh, kw] = pair(config.kernelSize);
-    const m = Number(config.depthMultiplier ?? 1);
+    const m = weightByName(layer, 'depthwise_kernel').shape[3] as number;
     const cin = inputShapes[0][3];
     const [, ho, wo, cout] = outputShape;
     const depthwise = 2 * kh * kw * cin * m * ho * wo;
