@@ -89,6 +89,22 @@ describe('GaussianProcess posterior (hand-computed)', () => {
     expect(gp.predict([1.5]).variance).toBeGreaterThan(gp.predict([0.5]).variance);
   });
 
+  it('without priors, the fitted hyperparameters are a local maximum of the likelihood', () => {
+    const xs = [[0], [0.2], [0.35], [0.6], [0.8], [1]];
+    const ys = [0.1, 0.7, 0.9, 0.2, -0.5, -0.4];
+    const gp = GaussianProcess.fit(xs, ys, { bounds: [[0, 1]], seed: 1, prior: false });
+    const hp = gp.hyperparameters;
+    const lml = (h: GPHyperparameters) => GaussianProcess.logMarginalLikelihood(xs, standardise(ys), h);
+    expect(gp.logMarginalLikelihood).toBeCloseTo(lml(hp), 9);
+    for (const f of [0.9, 1.1]) {
+      expect(lml({ ...hp, lengthscales: [hp.lengthscales[0] * f] })).toBeLessThanOrEqual(lml(hp) + 1e-6);
+      expect(lml({ ...hp, signalVariance: hp.signalVariance * f })).toBeLessThanOrEqual(lml(hp) + 1e-6);
+    }
+    // Noise-free data: the noise sits at (or near) the bottom of its box, so only more noise is allowed.
+    expect(hp.noiseVariance).toBeLessThan(1e-4);
+    expect(lml({ ...hp, noiseVariance: hp.noiseVariance * 10 + 1e-4 })).toBeLessThan(lml(hp));
+  });
+
   it('is deterministic for a seed', () => {
     const xs = [[0.1], [0.4], [0.5], [0.9]];
     const ys = [0.2, 0.9, 0.7, -0.3];

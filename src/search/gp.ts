@@ -32,6 +32,12 @@ export interface GPOptions {
    * passes it here.
    */
   minOutputScale?: number;
+  /**
+   * Add the weak log-normal priors on lengthscales and signal variance to the likelihood
+   * (maximum a posteriori, default true). With false the hyperparameters maximise the log
+   * marginal likelihood alone.
+   */
+  prior?: boolean;
 }
 
 /** Posterior mean and variance (of the latent function, in the caller's units). */
@@ -233,13 +239,16 @@ function fitHyperparameters(
     noiseVariance: fixedNoise ?? Math.exp(clamp(p[dims + 1], LOG_NOISE)),
   });
   const priorCentre = Math.log(0.3);
+  const usePrior = opts.prior ?? true;
   const negLogPosterior = (p: number[]): number => {
     const hp = unpack(p);
     const model = factorise(kernel, xs, ys, hp);
     if (!model) return Infinity;
     let prior = 0;
-    for (let d = 0; d < dims; d++) prior -= 0.5 * ((Math.log(hp.lengthscales[d]) - priorCentre) / 1.5) ** 2;
-    prior -= 0.5 * (Math.log(hp.signalVariance) / 2) ** 2;
+    if (usePrior) {
+      for (let d = 0; d < dims; d++) prior -= 0.5 * ((Math.log(hp.lengthscales[d]) - priorCentre) / 1.5) ** 2;
+      prior -= 0.5 * (Math.log(hp.signalVariance) / 2) ** 2;
+    }
     return -(model.lml + prior);
   };
   const rng = seededRandom(opts.seed ?? 0);
