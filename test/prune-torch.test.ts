@@ -333,6 +333,19 @@ describe('reparametrisation: identity, customFromMask, remove, custom methods', 
     wrong.dispose();
   });
 
+  it('definePruningMethod: unstructured custom methods see only live entries (the TSDoc example)', () => {
+    const aboveMean = prune.definePruningMethod({
+      name: 'AboveMean',
+      kind: 'unstructured',
+      computeMask: (t, mask) => tf.mul(mask, tf.cast(tf.greater(tf.abs(t), tf.mean(tf.abs(t))), 'float32')),
+    });
+    const l = dense([1, -2, 3, 4, -5, 6], 3, 2);
+    aboveMean.apply(l, 'kernel');
+    expect(mask(l, 'kernel')).toEqual([0, 0, 0, 1, 1, 1]);
+    aboveMean.apply(l, 'kernel'); // mean of the live 4, 5, 6 is 5
+    expect(mask(l, 'kernel')).toEqual([0, 0, 0, 0, 0, 1]);
+  });
+
   it('definePruningMethod: structured custom methods see only live slices', () => {
     // Prune the first live neuron, whatever its values.
     const firstLive = prune.definePruningMethod({

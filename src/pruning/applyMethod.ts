@@ -66,14 +66,19 @@ export function methodMask(method: PruningMethod, target: PruneTarget): Float32A
   if (!target.pruned || method.kind === 'global') return run({ values, shape, mask });
   const next = mask.slice();
   if (method.kind === 'unstructured') {
-    const live: number[] = [];
-    for (let i = 0; i < mask.length; i++) if (mask[i] === 1) live.push(i);
-    const part = run({
-      values: Float32Array.from(live, (i) => values[i]),
-      shape: [live.length],
-      mask: new Float32Array(live.length).fill(1),
-    });
-    live.forEach((i, j) => (next[i] = part[j]));
+    // Typed arrays and plain loops: this runs over every weight of a network in global pruning.
+    let count = 0;
+    for (let i = 0; i < mask.length; i++) if (mask[i] === 1) count++;
+    const live = new Uint32Array(count);
+    const liveValues = new Float32Array(count);
+    for (let i = 0, j = 0; i < mask.length; i++) {
+      if (mask[i] === 1) {
+        live[j] = i;
+        liveValues[j++] = values[i];
+      }
+    }
+    const part = run({ values: liveValues, shape: [count], mask: new Float32Array(count).fill(1) });
+    for (let j = 0; j < count; j++) next[live[j]] = part[j];
     return next;
   }
   const keep = liveSlices(mask, shape, axis!);

@@ -46,7 +46,9 @@ export function L1Unstructured(amount: Amount): PruningMethod {
     computeMask({ values, mask, what }) {
       const count = pruneCount(parsed, values.length, what);
       const out = mask.slice();
-      for (const i of smallestIndices(values.map(Math.abs), count)) out[i] = 0;
+      const mags = new Float32Array(values.length);
+      for (let i = 0; i < mags.length; i++) mags[i] = Math.abs(values[i]);
+      for (const i of smallestIndices(mags, count)) out[i] = 0;
       return out;
     },
   };

@@ -218,11 +218,13 @@ export interface CustomMethod extends PruningMethod {
  * Define a pruning method from a mask function, with PyTorch's iterative semantics.
  *
  * @example
- * const everyOther = prune.definePruningMethod({
+ * // Keep only entries with |w| above the mean magnitude of what is still unpruned.
+ * const aboveMean = prune.definePruningMethod({
+ *   name: 'AboveMean',
  *   kind: 'unstructured',
- *   computeMask: (t, mask) => tf.mul(mask, tf.reshape(tf.tile(tf.tensor1d([0, 1]), [Math.ceil(t.size / 2)]).slice(0, t.size), t.shape)),
+ *   computeMask: (t, mask) => tf.mul(mask, tf.cast(tf.greater(tf.abs(t), tf.mean(tf.abs(t))), 'float32')),
  * });
- * everyOther.apply(conv, 'kernel');
+ * aboveMean.apply(conv, 'kernel');
  */
 export function definePruningMethod(def: CustomMethodDefinition): CustomMethod {
   if (def.kind === 'structured' && def.dim === undefined) {
