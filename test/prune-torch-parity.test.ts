@@ -12,9 +12,11 @@ interface Op {
   layer?: 'dense' | 'conv';
   param?: 'weight' | 'bias';
   amount: { fraction: number } | { count: number };
-  n?: number | 'inf';
-  dim?: 0 | 1;
+  n?: number | 'inf' | '-inf';
+  dim?: 0 | 1 | 2 | 3;
   params?: Array<['dense' | 'conv', 'weight' | 'bias']>;
+  /** l1_unstructured: one tensor; global_unstructured: [layer, param, tensor] triples (PyTorch layout). */
+  importance?: unknown;
 }
 interface Fixture {
   comment: string;
@@ -30,6 +32,16 @@ const fixture = JSON.parse(
 const TO_TFJS = { dense: [1, 0], conv: [2, 3, 1, 0] } as const;
 const TO_TORCH = { dense: [1, 0], conv: [3, 2, 0, 1] } as const;
 const TFJS_NAME = { weight: 'kernel', bias: 'bias' } as const;
+// PyTorch dim -> tfjs axis: dims 0/1 are 'out'/'in'; conv dims 2/3 (kh, kw) are tfjs axes 0/1.
+const TFJS_DIM = { 0: 'out', 1: 'in', 2: 0, 3: 1 } as const;
+
+/** A PyTorch-layout array as a tfjs tensor in tfjs layout (biases need no transposition). */
+function toTfjs(key: 'dense' | 'conv', param: 'weight' | 'bias', values: unknown): tf.Tensor {
+  return tf.tidy(() => {
+    const t = tf.tensor(values as number[]);
+    return param === 'weight' ? tf.transpose(t, [...TO_TFJS[key]]) : t;
+  });
+}
 
 function buildModels(): { models: tf.LayersModel[]; layers: Record<'dense' | 'conv', tf.layers.Layer> } {
   const dense = tf.sequential({ layers: [tf.layers.dense({ inputShape: [5], units: 4, name: 'fc' })] });
@@ -49,13 +61,21 @@ function buildModels(): { models: tf.LayersModel[]; layers: Record<'dense' | 'co
 
 function replay(op: Op, layers: Record<'dense' | 'conv', tf.layers.Layer>): void {
   const amount: Amount = op.amount;
-  if (op.fn === 'l1_unstructured') prune.l1Unstructured(layers[op.layer!], TFJS_NAME[op.param!], amount);
-  else if (op.fn === 'ln_structured') {
-    const n = op.n === 'inf' ? Infinity : op.n!;
-    prune.lnStructured(layers[op.layer!], TFJS_NAME[op.param!], amount, n, op.dim === 0 ? 'out' : 'in');
+  if (op.fn === 'l1_unstructured') {
+    const importanceScores = op.importance ? toTfjs(op.layer!, op.param!, op.importance) : undefined;
+    prune.l1Unstructured(layers[op.layer!], TFJS_NAME[op.param!], amount, { importanceScores });
+    importanceScores?.dispose();
+  } else if (op.fn === 'ln_structured') {
+    const n = op.n === 'inf' ? Infinity : op.n === '-inf' ? -Infinity : op.n!;
+    prune.lnStructured(layers[op.layer!], TFJS_NAME[op.param!], amount, n, TFJS_DIM[op.dim!]);
   } else {
     const params = op.params!.map(([l, p]) => [layers[l], TFJS_NAME[p]] as const);
-    prune.globalUnstructured(params, { method: prune.L1Unstructured, amount });
+    const triples = (op.importance ?? []) as Array<['dense' | 'conv', 'weight' | 'bias', unknown]>;
+    const importanceScores = new Map(
+      triples.map(([l, p, v]) => [`${layers[l].name}/${TFJS_NAME[p]}`, toTfjs(l, p, v)]),
+    );
+    prune.globalUnstructured(params, { method: prune.L1Unstructured, amount, importanceScores });
+    tf.dispose([...importanceScores.values()]);
   }
 }
 

@@ -34,10 +34,10 @@ def min_gap(x):
 
 
 def norms_are_separated(t, min_rel=1e-3):
-    """Every slice norm (n = 1, 2, inf; every dim) differs from the others by a clear margin."""
+    """Every slice norm (n = 1, 2, 3, +-inf; every dim) differs from the others by a clear margin."""
     for dim in range(t.dim()):
         dims = [d for d in range(t.dim()) if d != dim]
-        for p in (1, 2, float("inf")):
+        for p in (1, 2, 3, float("inf"), float("-inf")):
             if min_gap(torch.norm(t, p=p, dim=dims)) < min_rel:
                 return False
     return True
@@ -62,13 +62,17 @@ def amount_arg(a):
 def run(modules, op):
     fn = op["fn"]
     if fn == "l1_unstructured":
-        prune.l1_unstructured(modules[op["layer"]], op["param"], amount=amount_arg(op["amount"]))
+        scores = torch.tensor(op["importance"]) if "importance" in op else None
+        prune.l1_unstructured(modules[op["layer"]], op["param"], amount=amount_arg(op["amount"]), importance_scores=scores)
     elif fn == "ln_structured":
-        n = float("inf") if op["n"] == "inf" else op["n"]
+        n = {"inf": float("inf"), "-inf": float("-inf")}.get(op["n"], op["n"])
         prune.ln_structured(modules[op["layer"]], op["param"], amount=amount_arg(op["amount"]), n=n, dim=op["dim"])
     elif fn == "global_unstructured":
         params = [(modules[l], p) for l, p in op["params"]]
-        prune.global_unstructured(params, pruning_method=prune.L1Unstructured, amount=amount_arg(op["amount"]))
+        scores = {(modules[l], p): torch.tensor(v) for l, p, v in op.get("importance", [])}
+        prune.global_unstructured(
+            params, pruning_method=prune.L1Unstructured, amount=amount_arg(op["amount"]), importance_scores=scores or None
+        )
     else:
         raise ValueError(fn)
 
@@ -97,6 +101,11 @@ for layer in ("dense", "conv"):
             SCENARIOS[f"ln {layer} n={n} dim={dim} 0.5"] = [
                 {"fn": "ln_structured", "layer": layer, "param": "weight", "amount": F(0.5), "n": n, "dim": dim}
             ]
+for n, dim in (("-inf", 0), (3, 1), (2, 2), (1, 3)):
+    # conv dims 2 and 3 are the kernel's height and width (tfjs axes 0 and 1)
+    SCENARIOS[f"ln conv n={n} dim={dim} 0.5"] = [
+        {"fn": "ln_structured", "layer": "conv", "param": "weight", "amount": F(0.5), "n": n, "dim": dim}
+    ]
 SCENARIOS.update({
     # round half to even: 0.625 * 4 = 2.5 -> 2, 0.375 * 4 = 1.5 -> 2, 0.25 * 6 = 1.5 -> 2
     "ln dense dim=0 0.625 (2.5 -> 2)": [{"fn": "ln_structured", "layer": "dense", "param": "weight", "amount": F(0.625), "n": 2, "dim": 0}],
@@ -131,8 +140,27 @@ SCENARIOS.update({
 })
 
 
+def add_importance_scenarios(tensors):
+    """Importance scores: a fixed permutation of distinct values (no ties), PyTorch layout."""
+    gen = torch.Generator().manual_seed(1234)
+    dense_scores = distinct_values(gen, (4, 5), 0.03).abs().tolist()
+    conv_scores = distinct_values(gen, (6,), 0.0707).abs().tolist()
+    SCENARIOS["l1 dense weight 0.4 with importance scores"] = [
+        {"fn": "l1_unstructured", "layer": "dense", "param": "weight", "amount": F(0.4), "importance": dense_scores}
+    ]
+    SCENARIOS["global 0.5 with importance scores for two of three weights"] = [
+        {
+            "fn": "global_unstructured",
+            "params": [["dense", "weight"], ["conv", "bias"], ["dense", "bias"]],
+            "amount": F(0.5),
+            "importance": [["dense", "weight", dense_scores], ["conv", "bias", conv_scores]],
+        }
+    ]
+
+
 def main():
     seed, tensors = make_tensors()
+    add_importance_scenarios(tensors)
     cases = []
     for name, ops in SCENARIOS.items():
         dense = torch.nn.Linear(5, 4)
