@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from '../src/backend/index.js';
+import { initBackend, wasmThreadCount } from '../src/backend/index.js';
+import { defaultWasmThreads } from '../src/backend/wasm/threads.js';
 import { InvalidArgumentError } from '../src/errors.js';
 
 const STEPS = 4;
@@ -151,6 +152,15 @@ describe('training on wasm matches the cpu backend', () => {
       expect(maxAbsDifference(cpu.weights[i], wasm.weights[i])).toBeLessThanOrEqual(STEPS * lr * 1.01);
       expect(relativeDifference(cpu.weights[i], wasm.weights[i])).toBeLessThan(1e-3);
     }
+  });
+});
+
+describe('wasm threads', () => {
+  it('run on the requested number of threads (default: cores, at most 8) in Node', () => {
+    // test/setup.ts initialised wasm with the default; tfjs alone would give 1 thread in Node.
+    const wanted = process.env.CONDENSA_THREADS ? Number(process.env.CONDENSA_THREADS) : defaultWasmThreads();
+    expect(tf.getBackend()).toBe('wasm');
+    expect(wasmThreadCount()).toBe(wanted);
   });
 });
 

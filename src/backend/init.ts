@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import { registerWasmTrainingKernels } from './wasm/register.js';
-import { configureWasmThreads } from './wasm/threads.js';
+import {
+  configureWasmThreads,
+  disableWasmThreads,
+  finishWasmThreadSetup,
+  wasmBackendCreated,
+  wasmThreads,
+} from './wasm/threads.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -74,12 +80,31 @@ async function tryBackend(name: BackendName, threads: number | undefined): Promi
     return false;
   }
   if (name === 'wasm') {
-    await configureWasmThreads(threads);
-    await import('@tensorflow/tfjs-backend-wasm');
+    const fresh = !wasmBackendCreated();
+    const wanted = await configureWasmThreads(threads);
     registerWasmTrainingKernels();
-    const ok = await tf.setBackend('wasm');
+    let ok = false;
+    let failure = '';
+    try {
+      ok = await tf.setBackend('wasm');
+    } catch (e) {
+      failure = (e as Error).message;
+    }
+    if (!ok && wanted > 1) {
+      // The threaded binary could not start: retry with the single-threaded SIMD one.
+      process.stderr.write(
+        `condensa-ts: wasm with ${wanted} threads failed to start${failure ? ` (${failure})` : ''}; using 1 thread\n`,
+      );
+      await disableWasmThreads();
+      ok = await tf.setBackend('wasm');
+    }
+    finishWasmThreadSetup();
+    if (!ok) return false;
     await tf.ready();
-    return ok;
+    if (fresh && wanted > 1 && wasmThreads() !== wanted) {
+      process.stderr.write(`condensa-ts: asked for ${wanted} wasm threads, running ${wasmThreads()}\n`);
+    }
+    return true;
   }
   const ok = await tf.setBackend('cpu');
   await tf.ready();
@@ -94,8 +119,5 @@ function describeThreads(): string {
 
 /** Threads the wasm backend runs on (1 when it runs single-threaded). */
 export function wasmThreadCount(): number {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const backend = tf.backend() as any;
-  const fn = backend?.wasm?._getThreadsCount ?? backend?.wasm?.getThreadsCount;
-  return typeof fn === 'function' ? Number(fn()) : 1;
+  return wasmThreads();
 }

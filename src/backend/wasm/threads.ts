@@ -1,4 +1,203 @@
 /**
- * Configure wasm multithreading before the backend is created. Placeholder: single-threaded.
+ * Multithreaded wasm in Node.
+ *
+ * tfjs-backend-wasm 4.22.0 never uses threads in Node: its `WASM_HAS_MULTITHREAD_SUPPORT` flag
+ * returns false whenever `IS_NODE` (tfjs issue 3830). Forcing the flag alone fails because the
+ * emscripten glue starts its pthread workers from `blob:` URLs (a Blob holding the worker
+ * script, and a second Blob holding the module factory that each worker evaluates), and Node's
+ * `worker_threads.Worker` accepts only file paths and file:/data: URLs, while the worker's
+ * `importScripts` reads files with `fs.readFileSync`.
+ *
+ * What this module does, before the backend is created:
+ * - sets the flag to true and calls the package's `setThreadsCount(n)`;
+ * - while the backend initialises, records the text of every Blob constructed, so the two
+ *   scripts can be written to real files (under the OS temp dir) instead of blob: URLs;
+ * - wraps `worker_threads.Worker` so a worker asked for a blob: URL starts from that file, and
+ *   its "load" message carries the factory's file path instead of the Blob; the factory is
+ *   prefixed with the few bundler-renamed Node modules it refers to (fs, path, perf_hooks, os,
+ *   the global object), which exist in the bundle's scope but not in a worker's;
+ * - unreferences the workers, so that the thread pool (which lives as long as the process)
+ *   does not keep Node from exiting.
+ * If the threaded binary cannot start, the caller falls back to one thread.
  */
-export async function configureWasmThreads(_threads: number | undefined): Promise<void> {}
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+
+const require = createRequire(import.meta.url);
+
+/** Most threads used by default: XNNPACK gains little beyond this on CNN-sized work. */
+export const MAX_DEFAULT_THREADS = 8;
+
+/** Default thread count: the machine's logical cores, at most MAX_DEFAULT_THREADS. */
+export function defaultWasmThreads(): number {
+  return Math.max(1, Math.min(cpus().length, MAX_DEFAULT_THREADS));
+}
+
+/** Names the emscripten factory uses for Node modules bound in the bundle's scope. */
+const FACTORY_PRELUDE = [
+  'var commonjsGlobal = globalThis;',
+  "var require$$0 = require('fs');",
+  "var require$$1 = require('path');",
+  "var require$$3 = require('perf_hooks');",
+  "var require$$4 = require('os');",
+].join('\n');
+
+const blobTexts = new WeakMap<Blob, string>();
+const blobFiles = new Map<string, string>();
+let scriptDir: string | undefined;
+let hooksInstalled = false;
+let recording = false;
+/** Once the backend is up, workers are unreferenced so they never keep Node running. */
+let detached = false;
+const workers = new Set<{ unref(): void }>();
+let restoreCpus: (() => void) | undefined;
+
+function writeScript(text: string, prefix: string): string {
+  scriptDir ??= join(tmpdir(), `condensa-wasm-${process.pid}-${randomUUID().slice(0, 8)}`);
+  mkdirSync(scriptDir, { recursive: true });
+  const file = join(scriptDir, `${prefix}-${blobFiles.size}.js`);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** File holding a recorded Blob's script (the factory gets the prelude). */
+function fileForBlob(blob: Blob): string | undefined {
+  const text = blobTexts.get(blob);
+  if (text === undefined) return undefined;
+  let file = blobFiles.get(text);
+  if (!file) {
+    const isFactory = text.startsWith('var WasmBackendModuleThreadedSimd');
+    file = writeScript(isFactory ? `${FACTORY_PRELUDE}\n${text}` : text, isFactory ? 'factory' : 'worker');
+    blobFiles.set(text, file);
+  }
+  return file;
+}
+
+function installHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+
+  // Record the text of Blobs made from strings while the backend initialises.
+  const NativeBlob = globalThis.Blob;
+  class RecordingBlob extends NativeBlob {
+    constructor(parts?: BlobPart[], options?: BlobPropertyBag) {
+      super(parts, options);
+      if (recording && parts && parts.every((p) => typeof p === 'string'))
+        blobTexts.set(this, parts.join(''));
+    }
+  }
+  globalThis.Blob = RecordingBlob as typeof Blob;
+
+  // blob: URL -> the Blob it names, so the Worker wrapper can find the recorded text.
+  const urlBlobs = new Map<string, Blob>();
+  const nativeCreate = URL.createObjectURL.bind(URL);
+  URL.createObjectURL = (obj: Blob) => {
+    const url = nativeCreate(obj);
+    if (blobTexts.has(obj)) urlBlobs.set(url, obj);
+    return url;
+  };
+
+  const workerThreads = require('node:worker_threads') as typeof import('node:worker_threads');
+  const NativeWorker = workerThreads.Worker;
+  class FileWorker extends NativeWorker {
+    constructor(filename: string | URL, options?: import('node:worker_threads').WorkerOptions) {
+      const blob = typeof filename === 'string' ? urlBlobs.get(filename) : undefined;
+      const file = blob ? fileForBlob(blob) : undefined;
+      super(file ?? filename, options);
+      workers.add(this);
+      if (detached) super.unref();
+    }
+
+    // The pool's threads live as long as the process: once the backend is up, never let them
+    // keep Node running (emscripten re-references a worker whenever it starts a thread on it).
+    override ref(): void {
+      if (!detached) super.ref();
+    }
+
+    override postMessage(
+      value: unknown,
+      transferList?: Parameters<InstanceType<typeof NativeWorker>['postMessage']>[1],
+    ): void {
+      const msg = value as { cmd?: string; urlOrBlob?: unknown };
+      if (msg && msg.cmd === 'load' && msg.urlOrBlob instanceof NativeBlob) {
+        const file = fileForBlob(msg.urlOrBlob);
+        if (file) msg.urlOrBlob = file;
+      }
+      super.postMessage(value, transferList);
+    }
+  }
+  workerThreads.Worker = FileWorker as typeof NativeWorker;
+}
+
+/**
+ * Prepare the wasm backend to run on `threads` threads (default: cores, at most 8). Must run
+ * before the wasm backend is first created; afterwards it changes nothing. Returns the thread
+ * count requested.
+ */
+export async function configureWasmThreads(threads: number | undefined): Promise<number> {
+  const wanted = threads ?? defaultWasmThreads();
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  if (wasmBackendCreated()) return wanted; // already created: its thread count is fixed
+  if (wanted <= 1) {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    wasm.setThreadsCount(1);
+    return 1;
+  }
+  installHooks();
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+  wasm.setThreadsCount(wanted);
+  recording = true;
+  // tfjs's C++ init caps the pool at half of emscripten_num_logical_cores(), which in Node is
+  // os.cpus().length (1 thread on a 2-core machine). Report twice the wanted count while the
+  // backend initialises; finishWasmThreadSetup() restores os.cpus.
+  const os = require('node:os') as { cpus: typeof cpus };
+  if (!restoreCpus) {
+    const nativeCpus = os.cpus;
+    os.cpus = () => {
+      const real = nativeCpus();
+      return Array.from({ length: Math.max(real.length, 2 * wanted) }, (_, i) => real[i % real.length]);
+    };
+    restoreCpus = () => {
+      os.cpus = nativeCpus;
+      restoreCpus = undefined;
+    };
+  }
+  return wanted;
+}
+
+/** Once the backend exists: stop recording Blobs and unreference the pool's workers. */
+export function finishWasmThreadSetup(): void {
+  recording = false;
+  restoreCpus?.();
+  detached = true;
+  for (const w of workers) w.unref();
+}
+
+/** Reset to the single-threaded binary (after the threaded one failed to start). */
+export async function disableWasmThreads(): Promise<void> {
+  recording = false;
+  restoreCpus?.();
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  wasm.setThreadsCount(1);
+}
+
+/**
+ * Whether the wasm backend object exists. (Not tf.findBackend: that starts initialising it.)
+ */
+export function wasmBackendCreated(): boolean {
+  const registry = (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
+  return registry.wasm != null;
+}
+
+/** Threads the initialised wasm backend runs on (1 when single-threaded or not initialised). */
+export function wasmThreads(): number {
+  const registry = (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
+  const backend = registry.wasm as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } } | null;
+  const count = backend?.wasm?.tfjs?.getThreadsCount?.();
+  return typeof count === 'number' && count > 0 ? count : 1;
+}
