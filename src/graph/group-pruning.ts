@@ -60,6 +60,8 @@ export interface FilterPruneGroupsOptions {
    * follows from a global ranking. 'group': every group keeps round(density * size) channels.
    */
   scope?: 'global' | 'group';
+  /** Which prunable groups to prune (default: all), e.g. only those produced by Conv2D layers. */
+  include?: (group: GroupImportance, graph: DependencyGraph) => boolean;
 }
 
 export interface GroupPruningResult {
@@ -91,7 +93,8 @@ export function filterPruneGroups(model: tf.LayersModel, opts: FilterPruneGroups
     throw new InvalidArgumentError(`scope must be 'global' or 'group', got '${scope}'`);
   }
   const graph = dependencyGraph(model);
-  const importances = groupImportance(model, criteria, graph);
+  const include = opts.include ?? (() => true);
+  const importances = groupImportance(model, criteria, graph).filter((g) => include(g, graph));
   const threshold = scope === 'global' ? globalThreshold(importances, density) : 0;
 
   // Decide everything first so that a failure leaves the model unchanged.
@@ -159,4 +162,16 @@ function broadcastAlong(along: Float32Array, shape: number[], axis: number): tf.
     const viewShape = shape.map((d, i) => (i === axis ? d : 1));
     return tf.tensor(along, viewShape).mul(tf.ones(shape));
   });
+}
+
+/**
+ * An `include` filter for `filterPruneGroups`: groups whose producers all have one of `classNames`.
+ *
+ * @example
+ * ```ts
+ * filterPruneGroups(model, { density: 0.5, scope: 'group', include: producedBy('Conv2D') });
+ * ```
+ */
+export function producedBy(...classNames: string[]): (g: GroupImportance, graph: DependencyGraph) => boolean {
+  return (g, graph) => g.producers.every((p) => classNames.includes(graph.node(p).className));
 }

@@ -15,6 +15,7 @@ export {
   type GroupPruningResult,
   filterPruneGroups,
   groupImportance,
+  producedBy,
 } from './group-pruning.js';
 export { type CompactionPlan, planCompaction } from './plan.js';
 export {
@@ -25,3 +26,6 @@ export {
   supportedLayerKinds,
 } from './registry.js';
 export { builtinLayerKinds } from './kinds/index.js';
+/** Building blocks for custom registry entries. */
+export { evaluatePerChannel, freshChannels, opaque, passThrough } from './kinds/common.js';
+export { type ChannelLayout, ChannelSpaces } from './layout.js';

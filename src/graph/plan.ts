@@ -21,6 +21,12 @@ export interface CompactionPlan {
  * bias exactly ('valid' convolutions and Dense always can; 'same' convolutions only a zero).
  * Pinned groups (model input, model output, softmax) are kept whole. At least one channel of a
  * group is always kept, so no layer ends up with zero filters.
+ *
+ * @example
+ * ```ts
+ * const plan = planCompaction(dependencyGraph(model));
+ * for (const r of plan.removed) console.log(r.layers.join('+'), `${r.removed}/${r.size}`);
+ * ```
  */
 export function planCompaction(graph: DependencyGraph): CompactionPlan {
   const constants = constantFields(graph);

@@ -89,7 +89,21 @@ export interface LayerKind {
 
 const kinds = new Map<string, LayerKind>();
 
-/** Register (or replace) how a layer class is handled by the dependency graph and compaction. */
+/**
+ * Register (or replace) how a layer class is handled by the dependency graph and compaction.
+ *
+ * @example
+ * ```ts
+ * // A custom elementwise layer that keeps channels as they are:
+ * registerLayerKind({
+ *   className: 'Swish',
+ *   summary: 'keeps channels (elementwise)',
+ *   propagate: passThrough,
+ *   constants: evaluatePerChannel, // runs the layer on constant inputs
+ *   flops: () => 0,
+ * });
+ * ```
+ */
 export function registerLayerKind(kind: LayerKind): void {
   kinds.set(kind.className, kind);
 }

@@ -1,0 +1,146 @@
+/**
+ * One process of the compaction benchmark (the wasm thread count is fixed when the backend starts,
+ * so run.ts starts one of these per thread count). Prints one JSON line per measurement.
+ *
+ *   npx tsx bench/compaction/measure.ts --threads 1 [--quick]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, wasmThreadCount } from '../../src/backend/index.js';
+import { compactWithPlan, countFlops, filterPruneGroups, producedBy } from '../../src/graph/index.js';
+import { loadPretrained, resnet20, seedNet } from '../../src/models/index.js';
+import { clearPruning } from '../../src/pruning/index.js';
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const threads = Number(arg('threads') ?? 1);
+const quick = process.argv.includes('--quick');
+const only = arg('model');
+
+await initBackend({ backend: 'wasm', threads, announce: false });
+
+interface Subject {
+  name: string;
+  weights: string;
+  build: () => Promise<tf.LayersModel>;
+  /** Repeats at batch 64 (the big model is slow on 2 shared cores). */
+  repeats64: number;
+}
+
+async function seedNet025(): Promise<{ model: tf.LayersModel; weights: string }> {
+  try {
+    return {
+      model: await loadPretrained('seednet-0.25-cifar10'),
+      weights: 'pretrained seednet-0.25-cifar10',
+    };
+  } catch {
+    return { model: seedNet({ width: 0.25, seed: 0 }), weights: 'random init (pretrained weights missing)' };
+  }
+}
+
+const first = await seedNet025();
+const subjects: Subject[] = [
+  {
+    name: 'seedNet w0.25',
+    weights: first.weights,
+    build: async () => (await seedNet025()).model,
+    repeats64: 7,
+  },
+  {
+    name: 'seedNet w1',
+    weights: 'random init',
+    build: async () => seedNet({ width: 1, seed: 0 }),
+    repeats64: 3,
+  },
+  {
+    name: 'resnet20',
+    weights: 'random init',
+    build: async () => resnet20({ width: 1, seed: 0 }),
+    repeats64: 5,
+  },
+];
+first.model.dispose();
+
+/**
+ * Median wall time (ms) of `predict` on a batch, for two models measured in alternation (A, B, A,
+ * B, ...) so that load from other processes on the shared machine hits both alike.
+ */
+function pairedMedianMs(
+  a: tf.LayersModel,
+  b: tf.LayersModel,
+  batch: number,
+  repeats: number,
+): [number, number] {
+  const x = tf.randomNormal([batch, 32, 32, 3], 0, 1, 'float32', 1);
+  const inner = batch === 1 ? 10 : 1;
+  const once = (m: tf.LayersModel) => {
+    const t0 = performance.now();
+    for (let i = 0; i < inner; i++) {
+      const y = m.predict(x) as tf.Tensor;
+      y.dataSync();
+      y.dispose();
+    }
+    return (performance.now() - t0) / inner;
+  };
+  once(a); // warm-up: XNNPACK operator creation, memory growth
+  once(b);
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    ta.push(once(a));
+    tb.push(once(b));
+  }
+  x.dispose();
+  const median = (t: number[]) => t.sort((p, q) => p - q)[Math.floor(t.length / 2)];
+  return [median(ta), median(tb)];
+}
+
+for (const s of subjects) {
+  if (only && !s.name.includes(only)) continue;
+  for (const removed of [0.3, 0.5, 0.7]) {
+    const model = await s.build();
+    const before = countFlops(model);
+    // Remove the given fraction of every convolution's filters (whole groups: a residual stage
+    // loses the same channels in every branch); Dense neurons are left alone. The masked model
+    // has the dense architecture, so it is the "before" for timing (zeros make nothing faster).
+    filterPruneGroups(model, {
+      density: 1 - removed,
+      scope: 'group',
+      criteria: 'l1',
+      include: producedBy('Conv2D'),
+    });
+    const t0 = performance.now();
+    const { model: small } = compactWithPlan(model);
+    const compactMs = performance.now() - t0;
+    const check = tf.tidy(() => {
+      const x = tf.randomNormal([8, 32, 32, 3], 0, 1, 'float32', 3);
+      const a = model.predict(x) as tf.Tensor;
+      const b = small.predict(x) as tf.Tensor;
+      return a.sub(b).abs().max().div(a.abs().max()).dataSync()[0];
+    });
+    const after = countFlops(small);
+    const [b64, a64] = pairedMedianMs(model, small, 64, quick ? 2 : s.repeats64);
+    const [b1, a1] = pairedMedianMs(model, small, 1, quick ? 3 : 9);
+    const row = {
+      model: s.name,
+      weights: s.weights,
+      threads: wasmThreadCount(),
+      removed,
+      flopsBefore: before.total,
+      flopsAfter: after.total,
+      paramsBefore: before.params,
+      paramsAfter: after.params,
+      compactMs,
+      maxRelErr: check,
+      tp64Before: 64000 / b64,
+      tp64After: 64000 / a64,
+      tp1Before: 1000 / b1,
+      tp1After: 1000 / a1,
+    };
+    console.log(JSON.stringify(row));
+    clearPruning(model);
+    model.dispose();
+    small.dispose();
+  }
+}
