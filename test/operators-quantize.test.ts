@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, LayerError } from '../src/errors.js';
 import { loadModel, saveModel } from '../src/io/index.js';
 import {
+  copyQuantization,
   dequantize,
   float16BitsToNumber,
   quantizationOf,
@@ -104,8 +105,14 @@ describe('quantize / dequantize on layers', () => {
     expect(quantizationOf(fc1, 'bias')).toEqual({ dtype: 'float16' });
     quantize(m.getLayer('bn'), 'float16');
     expect(quantizationOf(m.getLayer('bn'), 'moving_variance')).toEqual({ dtype: 'float16' });
+    const clone = smallModel();
+    copyQuantization(m, clone);
+    expect(quantizationOf(clone.getLayer('fc1'), 'kernel')).toEqual({ dtype: 'float16' });
+    expect(quantizationOf(clone.getLayer('fc2'), 'kernel')).toBeNull();
+    clone.dispose();
     dequantize(fc1);
     expect(quantizationOf(fc1, 'kernel')).toBeNull();
+    expect(quantizationOf(clone.getLayer('fc1'), 'kernel')).toEqual({ dtype: 'float16' });
     expect(fc1.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(got);
     m.dispose();
   });

@@ -30,6 +30,7 @@ export {
   quantize,
   dequantize,
   quantizationOf,
+  copyQuantization,
   type QuantizeDtype,
   type QuantizeLayerOptions,
   type QuantizationRecord,

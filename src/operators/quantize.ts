@@ -100,3 +100,20 @@ function targetWeights(layer: tf.layers.Layer, opts: QuantizeLayerOptions): stri
   }
   return operatorLayerKind('quantize', layer).weights.filter((n) => hasWeight(layer, n));
 }
+
+/**
+ * Copy the quantization records of `src` onto `dst`, matching layers by name (for clones made
+ * by serialising a model, as `copyPruning` does for masks). Values are not touched: `dst` is
+ * assumed to hold the same (already rounded) weights.
+ *
+ * @example
+ * copyQuantization(model, clone);
+ */
+export function copyQuantization(src: tf.LayersModel, dst: tf.LayersModel): void {
+  for (const layer of src.layers) {
+    const m = records.get(layer);
+    if (!m || m.size === 0) continue;
+    const target = dst.getLayer(layer.name);
+    records.set(target, new Map(m));
+  }
+}
