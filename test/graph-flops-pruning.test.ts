@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, LayerError } from '../src/errors.js';
-import { countFlops, dependencyGraph, filterPruneGroups, groupImportance } from '../src/graph/index.js';
+import {
+  compactWithPlan,
+  countFlops,
+  dependencyGraph,
+  filterPruneGroups,
+  groupImportance,
+  producedBy,
+} from '../src/graph/index.js';
 import { resnet20, seedNet, vggNet } from '../src/models/index.js';
 import { getMask, isPruned, prunedWeights } from '../src/pruning/index.js';
 import { type Sym, disposeAll, functional, init } from './graph-fixtures.js';
@@ -117,6 +124,36 @@ describe('group importance and group pruning', () => {
     );
     expect(prunedWeights(model)).toEqual([]);
     model.dispose();
+  });
+
+  it('include: producedBy restricts pruning to convolution groups', () => {
+    const model = seedNet({ width: 0.125, seed: 2 });
+    const r = filterPruneGroups(model, { density: 0.5, scope: 'group', include: producedBy('Conv2D') });
+    expect(r.groups.map((g) => g.producers[0])).toEqual(['conv1', 'conv2', 'conv3']);
+    expect(isPruned(model.getLayer('fc1'))).toBe(false);
+    expect(isPruned(model.getLayer('bn2'), 'gamma')).toBe(true);
+    disposeAll(model);
+  });
+
+  it('compacting an unpruned model gives the same architecture and outputs', () => {
+    const before = tf.memory().numTensors;
+    const model = seedNet({ width: 0.125, seed: 2 });
+    const { model: copy, plan } = compactWithPlan(model);
+    expect(plan.removed).toEqual([]);
+    expect(copy.countParams()).toBe(model.countParams());
+    const x = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 1);
+    const diff = tf.tidy(
+      () =>
+        (model.predict(x) as tf.Tensor)
+          .sub(copy.predict(x) as tf.Tensor)
+          .abs()
+          .max()
+          .dataSync()[0],
+    );
+    expect(diff).toBe(0);
+    x.dispose();
+    disposeAll(model, copy);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('lists the groups of a graph with their pins', () => {
