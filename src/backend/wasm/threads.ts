@@ -21,7 +21,7 @@
  * If the threaded binary cannot start, the caller falls back to one thread.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,8 +57,13 @@ const workers = new Set<{ unref(): void }>();
 let restoreCpus: (() => void) | undefined;
 
 function writeScript(text: string, prefix: string): string {
-  scriptDir ??= join(tmpdir(), `condensa-wasm-${process.pid}-${randomUUID().slice(0, 8)}`);
-  mkdirSync(scriptDir, { recursive: true });
+  if (!scriptDir) {
+    const dir = join(tmpdir(), `condensa-wasm-${process.pid}-${randomUUID().slice(0, 8)}`);
+    mkdirSync(dir, { recursive: true });
+    // Workers read the scripts once, while the backend starts; remove them when the process ends.
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    scriptDir = dir;
+  }
   const file = join(scriptDir, `${prefix}-${blobFiles.size}.js`);
   writeFileSync(file, text);
   return file;
