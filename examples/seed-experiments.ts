@@ -6,6 +6,7 @@
  *   npx tsx examples/seed-experiments.ts                 # pretrained seedNet 0.25, full test set
  *   npx tsx examples/seed-experiments.ts --subset 200    # quick run (CI)
  *   npx tsx examples/seed-experiments.ts --fresh --width 0.25   # untrained net (no weights needed)
+ *   npx tsx examples/seed-experiments.ts --model-dir DIR        # a saved seedNet of any width
  *
  * `runSeedExperiments` is the whole experiment as a function, so tests can call it.
  */
@@ -14,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { initBackend } from '../src/backend/index.js';
 import { CIFAR10_MEAN, CIFAR10_STD, loadCifar10, stratifiedSubset, toTensors } from '../src/data/index.js';
 import type { Split } from '../src/data/index.js';
+import { loadModel, readRecord } from '../src/io/index.js';
 import { PRETRAINED, loadPretrained, pretrainedRecord, seedNet } from '../src/models/index.js';
 import { clearPruning, prune, prunedWeights } from '../src/pruning/index.js';
 import { formatSizeTable, sparsityReport } from '../src/report/index.js';
@@ -45,6 +47,8 @@ export interface SeedExperimentOptions {
   width?: number;
   /** Use a freshly initialised seedNet instead of `loadPretrained('seednet-0.25-cifar10')`. */
   fresh?: boolean;
+  /** Load the model from this saved-model directory instead (any seedNet width). */
+  modelDir?: string;
   /** Seed of the random methods and of the subset. */
   seed?: number;
   /** Called with each row as it is measured. */
@@ -239,11 +243,26 @@ function evaluate(
   return { accuracy: correct / n, inferenceMs: ms };
 }
 
-async function normalizationOf(fresh: boolean): Promise<'standard' | 'unit'> {
-  if (fresh) return 'standard';
-  const record = await pretrainedRecord('seednet-0.25-cifar10').catch(() => ({}) as Record<string, unknown>);
-  const n = record.normalize ?? record.normalization;
-  return n === 'unit' ? 'unit' : 'standard';
+interface Normalization {
+  normalize: 'standard' | 'unit';
+  mean: number[];
+  std: number[];
+}
+
+/** The input normalization the model was trained with (its record's, else CIFAR-10 standard). */
+async function normalizationOf(fresh: boolean, modelDir?: string): Promise<Normalization> {
+  const standard: Normalization = { normalize: 'standard', mean: CIFAR10_MEAN, std: CIFAR10_STD };
+  if (fresh && !modelDir) return standard;
+  const record = modelDir
+    ? ((await readRecord(modelDir)) ?? {})
+    : await pretrainedRecord('seednet-0.25-cifar10').catch(() => ({}) as Record<string, unknown>);
+  const n = record.normalization ?? record.normalize;
+  if (n === 'unit') return { ...standard, normalize: 'unit' };
+  const o = n as { mean?: unknown; std?: unknown } | undefined;
+  if (o && Array.isArray(o.mean) && Array.isArray(o.std)) {
+    return { normalize: 'standard', mean: o.mean as number[], std: o.std as number[] };
+  }
+  return standard;
 }
 
 /**
@@ -261,16 +280,19 @@ export async function runSeedExperiments(opts: SeedExperimentOptions = {}): Prom
   const seed = opts.seed ?? 1;
   const fresh = opts.fresh ?? false;
   const width = opts.width ?? 0.25;
-  const makeModel = fresh
-    ? async () => seedNet({ width, seed })
-    : async () => loadPretrained('seednet-0.25-cifar10' satisfies (typeof PRETRAINED)[number]);
+  const modelDir = opts.modelDir;
+  const makeModel = modelDir
+    ? async () => loadModel(modelDir)
+    : fresh
+      ? async () => seedNet({ width, seed })
+      : async () => loadPretrained('seednet-0.25-cifar10' satisfies (typeof PRETRAINED)[number]);
   const data = await loadCifar10({ dataDir: opts.dataDir });
   let test: Split = data.test;
   if (opts.subset !== undefined && opts.subset < test.count) {
     test = stratifiedSubset(test, { perClass: Math.max(1, Math.floor(opts.subset / 10)), seed });
   }
-  const normalize = await normalizationOf(fresh);
-  const { xs, ys } = toTensors(test, { normalize, mean: CIFAR10_MEAN, std: CIFAR10_STD, numClasses: 10 });
+  const norm = await normalizationOf(fresh, modelDir);
+  const { xs, ys } = toTensors(test, { ...norm, numClasses: 10 });
   ys.dispose();
   try {
     const base = await makeModel();
@@ -362,7 +384,11 @@ function parseArgs(argv: string[]): SeedExperimentOptions {
     else if (a === '--width') opts.width = num();
     else if (a === '--seed') opts.seed = num();
     else if (a === '--fresh') opts.fresh = true;
-    else throw new Error(`unknown option ${a}; accepted: --subset N, --width W, --seed S, --fresh`);
+    else if (a === '--model-dir') opts.modelDir = argv[++i];
+    else
+      throw new Error(
+        `unknown option ${a}; accepted: --subset N, --width W, --seed S, --fresh, --model-dir DIR`,
+      );
   }
   return opts;
 }
@@ -370,7 +396,7 @@ function parseArgs(argv: string[]): SeedExperimentOptions {
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   await initBackend({ announce: false });
-  if (!opts.fresh && opts.width !== undefined && opts.width !== 0.25) {
+  if (!opts.fresh && !opts.modelDir && opts.width !== undefined && opts.width !== 0.25) {
     throw new Error('the pretrained seedNet has width 0.25; pass --fresh to use another width');
   }
   const t0 = performance.now();
