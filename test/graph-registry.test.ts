@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { LayerError } from '../src/errors.js';
+import { applyMask } from '../src/pruning/index.js';
 import {
   compactWithPlan,
   dependencyGraph,
@@ -209,6 +210,27 @@ describe('layer-kind registry: compaction through each kind equals the masked mo
 });
 
 describe('pins and unsupported layers', () => {
+  it('keeps a filter that is only partly zero', () => {
+    const model = functional([8, 8, 3], (x) => head(next(p(x))));
+    randomizeBiasesAndNorms(model, 4);
+    const layer = model.getLayer('p');
+    const mask = tf.tidy(() => {
+      // Filter 2 loses every weight but one; filter 4 loses all of them.
+      const m = tf.buffer([3, 3, 3, 6], 'float32');
+      for (let i = 0; i < 27; i++)
+        for (let o = 0; o < 6; o++) m.values[i * 6 + o] = o === 4 || (o === 2 && i > 0) ? 0 : 1;
+      return m.toTensor();
+    });
+    applyMask(layer, 'kernel', mask);
+    mask.dispose();
+    const { model: small, plan } = compactWithPlan(model);
+    expect(plan.removed.map((r) => r.removed)).toEqual([1]);
+    const x = randomInput([2, 8, 8, 3]);
+    expect(maxRelativeError(model, small, x)).toBeLessThanOrEqual(1e-5);
+    x.dispose();
+    disposeAll(model, small);
+  });
+
   it('never removes model input or output channels', () => {
     const model = functional([4, 4, 2], (x) => head(p(x)));
     const groups = dependencyGraph(model).groups();
