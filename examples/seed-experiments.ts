@@ -36,6 +36,7 @@ export const SEED_RESULTS = {
     '5': { pruned: 5550033, pct: 36.144, accuracy: 0.7699 },
     '6': { pruned: 11516552, pct: 75.0, accuracy: 0.6916 },
     '7': { pruned: 3584, pct: 0.0233, accuracy: 0.1713 },
+    '7t': { pruned: 3584, pct: 0.0233, accuracy: 0.1713 },
   } as Record<string, { pruned: number; pct: number; accuracy: number }>,
 };
 
@@ -103,6 +104,35 @@ interface Experiment {
 
 const conv = (m: tf.LayersModel): Layer => m.getLayer('conv1');
 const classOf = (l: Layer): string => l.getClassName();
+
+/**
+ * The seed's custom method, faithful to PyTorch: it zeroes entries 0, 2, 4... of the tensor in
+ * PyTorch's flat order, which for a conv kernel is [out, in, kh, kw]. In tfjs's [kh, kw, in, out]
+ * order, "every other entry" (prune.everyOtherEntry, row 7t) is every other FILTER whenever the
+ * filter count is even: a structured cut of half the filters, not the seed's checkerboard.
+ */
+const everyOtherTorchOrder = prune.definePruningMethod({
+  name: 'EveryOtherEntryTorchOrder',
+  kind: 'unstructured',
+  computeMask: (t, mask) => {
+    const shape = t.shape;
+    const flags = new Float32Array(t.size);
+    if (shape.length === 4) {
+      const [kh, kw, cin, cout] = shape;
+      for (let i = 0; i < t.size; i++) {
+        const o = i % cout;
+        const c = Math.floor(i / cout) % cin;
+        const x = Math.floor(i / (cout * cin)) % kw;
+        const y = Math.floor(i / (cout * cin * kw));
+        const torchIndex = ((o * cin + c) * kh + y) * kw + x;
+        flags[i] = torchIndex % 2;
+      }
+    } else {
+      for (let i = 1; i < t.size; i += 2) flags[i] = 1;
+    }
+    return tf.mul(mask, tf.tensor(flags, shape));
+  },
+});
 
 /** The seed's experiments; `a`/`b` rows are the seed's two sub-results of one experiment. */
 const EXPERIMENTS: Experiment[] = [
@@ -193,6 +223,16 @@ const EXPERIMENTS: Experiment[] = [
   {
     id: '7',
     type: 'Custom',
+    units: 'conv1 kernel & bias',
+    call: "everyOtherTorchOrder.apply(conv1, 'kernel'); ... (conv1, 'bias')",
+    run: (m) => {
+      everyOtherTorchOrder.apply(conv(m), 'kernel');
+      everyOtherTorchOrder.apply(conv(m), 'bias');
+    },
+  },
+  {
+    id: '7t',
+    type: 'Custom (tfjs order)',
     units: 'conv1 kernel & bias',
     call: "prune.everyOtherEntry.apply(conv1, 'kernel'); ... (conv1, 'bias')",
     run: (m) => {
