@@ -1,3 +1,16 @@
+/**
+ * Channel dependency graph, compaction, group pruning and FLOPs counting for tfjs LayersModels.
+ *
+ * - `dependencyGraph(model)`: channel groups (sets of channels that must be removed together).
+ * - `compact(model)`: a new, physically smaller model computing the same function as the masked
+ *   one (pruned channels that still emit a constant are folded into the next layer's bias).
+ * - `groupImportance` / `filterPruneGroups`: rank and mask whole groups (residual stages pruned
+ *   consistently; BN and depthwise parameters masked along with the filters).
+ * - `countFlops(model)`: FLOPs (2 per multiply-accumulate) and parameters per layer.
+ *
+ * Supported layer classes are registry entries (`supportedLayerKinds()`); add one with
+ * `registerLayerKind`. Other classes are black boxes: their channels are never removed.
+ */
 export { compact, compactWithPlan } from './compact.js';
 export { constantFields } from './constants.js';
 export { type GroupCriteria, groupCriteria, sliceScores } from './criteria.js';
