@@ -369,9 +369,11 @@ export async function runSeedExperiments(opts: SeedExperimentOptions = {}): Prom
       m.dispose();
     }
     return {
-      model: fresh
-        ? `seedNet width ${width} (untrained, seed ${seed})`
-        : 'seedNet width 0.25 (pretrained seednet-0.25-cifar10)',
+      model: modelDir
+        ? `seedNet from ${modelDir}`
+        : fresh
+          ? `seedNet width ${width} (untrained, seed ${seed})`
+          : 'seedNet width 0.25 (pretrained seednet-0.25-cifar10)',
       testImages: test.count,
       trainableParameters: trainable,
       baseline: {
