@@ -9,6 +9,7 @@ import { initBackend, wasmThreadCount } from '../../src/backend/index.js';
 import { compactWithPlan, countFlops, filterPruneGroups, producedBy } from '../../src/graph/index.js';
 import { loadPretrained, resnet20, seedNet } from '../../src/models/index.js';
 import { clearPruning } from '../../src/pruning/index.js';
+import { FilterPrune } from '../../src/schemes/index.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,6 +23,8 @@ await initBackend({ backend: 'wasm', threads, announce: false });
 
 interface Subject {
   name: string;
+  /** Masks `removed` of the filters. */
+  prune: (model: tf.LayersModel, removed: number) => void;
   weights: string;
   build: () => Promise<tf.LayersModel>;
   /** Repeats at batch 64 (the big model is slow on 2 shared cores). */
@@ -39,22 +42,49 @@ async function seedNet025(): Promise<{ model: tf.LayersModel; weights: string }>
   }
 }
 
+/**
+ * Remove the given fraction of every convolution's filters (whole groups: a residual stage loses
+ * the same channels in every branch, BN parameters are masked with them); Dense neurons stay.
+ */
+const groupPrune = (model: tf.LayersModel, removed: number): void => {
+  filterPruneGroups(model, {
+    density: 1 - removed,
+    scope: 'group',
+    criteria: 'l1',
+    include: producedBy('Conv2D'),
+  });
+};
+/** Condensa's FilterPrune: one global L1 threshold over all conv filters (filters and biases masked). */
+const condensaFilterPrune = (model: tf.LayersModel, removed: number): void => {
+  new FilterPrune({ density: 1 - removed, criteria: 'l1' }).pi(model);
+};
+
 const first = await seedNet025();
 const subjects: Subject[] = [
   {
     name: 'seedNet w0.25',
+    prune: groupPrune,
+    weights: first.weights,
+    build: async () => (await seedNet025()).model,
+    repeats64: 7,
+  },
+  {
+    name: 'seedNet w0.25 FilterPrune',
+    prune: condensaFilterPrune,
     weights: first.weights,
     build: async () => (await seedNet025()).model,
     repeats64: 7,
   },
   {
     name: 'seedNet w1',
+    prune: groupPrune,
     weights: 'random init',
     build: async () => seedNet({ width: 1, seed: 0 }),
     repeats64: 3,
   },
   {
     name: 'resnet20',
+    prune: groupPrune,
     weights: 'random init',
     build: async () => resnet20({ width: 1, seed: 0 }),
     repeats64: 5,
@@ -97,19 +127,13 @@ function pairedMedianMs(
 }
 
 for (const s of subjects) {
-  if (only && !s.name.includes(only)) continue;
+  if (only && s.name !== only) continue;
   for (const removed of [0.3, 0.5, 0.7]) {
     const model = await s.build();
     const before = countFlops(model);
-    // Remove the given fraction of every convolution's filters (whole groups: a residual stage
-    // loses the same channels in every branch); Dense neurons are left alone. The masked model
-    // has the dense architecture, so it is the "before" for timing (zeros make nothing faster).
-    filterPruneGroups(model, {
-      density: 1 - removed,
-      scope: 'group',
-      criteria: 'l1',
-      include: producedBy('Conv2D'),
-    });
+    // The masked model has the dense architecture, so it is the "before" for timing (zeros
+    // make nothing faster on tfjs).
+    s.prune(model, removed);
     const t0 = performance.now();
     const { model: small } = compactWithPlan(model);
     const compactMs = performance.now() - t0;
