@@ -137,6 +137,7 @@ describe('LC (learning-compression) optimizer', () => {
       momentum: 0,
       batchSize: 8,
       bnImages: 0,
+      fineTuneIterations: 0,
     });
     const events: RunEvent[] = [];
     const result = await new Compressor({
