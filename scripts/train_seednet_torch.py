@@ -130,6 +130,20 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="/tmp/seednet-torch")
+    ap.add_argument(
+        "--resume",
+        help="start from this state_dict (a run cut short on a busy machine): --lr is then the "
+        "learning rate it had reached, decayed by cosine to 0 over --epochs more epochs",
+    )
+    ap.add_argument(
+        "--budget-seconds",
+        type=float,
+        help="anneal over wall-clock time instead of epochs: lr follows the cosine of elapsed/budget "
+        "and training stops when the budget is spent (for a shared, overloaded machine, where the "
+        "epoch time is unknowable in advance); --epochs is then an upper bound",
+    )
+    ap.add_argument("--eval-every-epoch", action="store_true")
+    ap.add_argument("--prior-epochs", type=float, default=0, help="epochs the --resume checkpoint had trained")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -143,20 +157,29 @@ def main():
     test_x, test_y = normalize(torch.from_numpy(test_x)), torch.from_numpy(test_y)
 
     model = SeedNet(args.width)
+    if args.resume:
+        model.load_state_dict(torch.load(args.resume))
     opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, weight_decay=5e-4)
     steps_per_epoch = math.ceil(train_x.shape[0] / args.batch)
     total_steps = args.epochs * steps_per_epoch
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, total_steps) / total_steps))
-    )
+    started = time.time()
+
+    def progress(step):
+        if args.budget_seconds:
+            return min((time.time() - started) / args.budget_seconds, 1.0)
+        return min(step, total_steps) / total_steps
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * progress(s))))
 
     history = []
     for epoch in range(args.epochs):
         model.train()
         t0 = time.time()
         perm = torch.randperm(train_x.shape[0], generator=gen)
-        loss_sum, correct = 0.0, 0
+        loss_sum, correct, seen = 0.0, 0, 0
         for s in range(steps_per_epoch):
+            if args.budget_seconds and progress(0) >= 1.0:
+                break
             idx = perm[s * args.batch : (s + 1) * args.batch]
             xb, yb = augment(train_x[idx], gen), train_y[idx]
             logits = model(xb)
@@ -167,33 +190,45 @@ def main():
             sched.step()
             loss_sum += loss.item() * idx.shape[0]
             correct += (logits.argmax(1) == yb).sum().item()
+            seen += idx.shape[0]
+        if seen == 0:
+            break
         secs = time.time() - t0
-        test_acc = evaluate(model, test_x, test_y)
+        last = epoch == args.epochs - 1 or (args.budget_seconds and progress(0) >= 1.0)
+        test_acc = evaluate(model, test_x, test_y) if args.eval_every_epoch or last else None
         row = {
-            "epoch": epoch + 1,
-            "loss": loss_sum / train_x.shape[0],
-            "trainAccuracy": correct / train_x.shape[0],
+            "epoch": epoch + seen / train_x.shape[0],
+            "loss": loss_sum / seen,
+            "trainAccuracy": correct / seen,
             "testAccuracy": test_acc,
             "seconds": secs,
+            "lr": opt.param_groups[0]["lr"],
             "load": os.getloadavg()[0],
         }
         history.append(row)
         print(json.dumps(row), flush=True)
         torch.save(model.state_dict(), os.path.join(args.out, "seednet.pt"))
+        if last:
+            break
 
+    if history[-1]["testAccuracy"] is None:
+        history[-1]["testAccuracy"] = evaluate(model, test_x, test_y)
     record = {
         "framework": f"PyTorch {torch.__version__} CPU",
         "threads": args.threads,
         "width": args.width,
-        "epochs": args.epochs,
+        "epochs": args.prior_epochs + history[-1]["epoch"],
+        "priorEpochs": args.prior_epochs,
+        "budgetSeconds": args.budget_seconds,
         "optimizer": "SGD momentum 0.9, weight decay 5e-4",
-        "lr": f"{args.lr} cosine decay per step",
+        "lr": f"{args.lr} cosine decay per step" + (" over wall-clock time" if args.budget_seconds else ""),
         "batch": args.batch,
         "augment": "random crop 32 from 4-px zero padding + horizontal flip",
         "normalization": {"mean": CIFAR10_MEAN, "std": CIFAR10_STD},
         "seed": args.seed,
+        "resumedFrom": args.resume,
         "testAccuracy": history[-1]["testAccuracy"],
-        "secondsPerEpoch": sum(r["seconds"] for r in history) / len(history),
+        "secondsPerEpoch": sum(r["seconds"] for r in history) / history[-1]["epoch"],
         "history": history,
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} logical cores",
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -1,0 +1,12 @@
+export { trainClassifier, type TrainOptions, type TrainRecord, type OptimizerKind } from './train.js';
+export { runTraining, type TrainRunOptions, type TrainRunResult } from './run.js';
+export { accuracy, type EvaluateOptions } from './evaluate.js';
+export {
+  learningRateSchedule,
+  LearningRateScheduler,
+  setLearningRate,
+  type ScheduleKind,
+  type ScheduleOptions,
+} from './schedule.js';
+export { progressPrinter, ProgressCallback, type TrainProgress } from './progress.js';
+export { DATASETS, datasetRecipe, type DatasetRecipe } from './datasets.js';
