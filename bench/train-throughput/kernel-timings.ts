@@ -13,6 +13,7 @@ await initBackend({ backend: 'wasm' });
 
 function time(label: string, run: () => tf.Tensor | tf.Tensor[], reps = 5): number {
   tf.dispose(run()); // warm-up
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < reps; i++) {
     const out = run();
@@ -20,7 +21,12 @@ function time(label: string, run: () => tf.Tensor | tf.Tensor[], reps = 5): numb
     tf.dispose(out);
   }
   const ms = (performance.now() - t0) / reps;
-  console.log(`${label.padEnd(70)} ${ms.toFixed(2).padStart(9)} ms`);
+  // CPU time (all threads) is less sensitive than wall time to other processes on the machine.
+  const cpu = process.cpuUsage(c0);
+  const cpuMs = (cpu.user + cpu.system) / 1000 / reps;
+  console.log(
+    `${label.padEnd(70)} ${ms.toFixed(2).padStart(9)} ms wall ${cpuMs.toFixed(2).padStart(9)} ms cpu`,
+  );
   return ms;
 }
 

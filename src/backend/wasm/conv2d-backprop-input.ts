@@ -10,8 +10,8 @@
  * relative (test/backend-kernels.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { call, conv2dExplicit, release, transpose, type KernelArgs } from './compose.js';
-import { cropNegativePadding, insertZeros } from './conv-geometry.js';
+import { conv2dExplicit, release, transpose, type KernelArgs } from './compose.js';
+import { cropNegativePadding, flipSpatially, insertZeros } from './conv-geometry.js';
 
 export function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
@@ -39,7 +39,7 @@ export function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): tf.
     right: info.inWidth - (info.outWidth - 1) * sw - 1 + left - (sw - 1),
   });
   release(backend, spread);
-  const flipped = call('Reverse', backend, { x: filter }, { dims: [0, 1] });
+  const flipped = flipSpatially(backend, filter);
   const swapped = transpose(backend, flipped, [0, 1, 3, 2]);
   release(backend, flipped);
   const dx = conv2dExplicit(backend, x, swapped, [1, 1], [1, 1], padding);

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { call, depthwiseExplicit, release, reshape, type KernelArgs } from './compose.js';
-import { cropNegativePadding, insertZeros } from './conv-geometry.js';
+import { cropNegativePadding, flipSpatially, insertZeros } from './conv-geometry.js';
 
 export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
@@ -37,7 +37,7 @@ export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: K
     right: info.inWidth - info.outWidth * sw + left,
   });
   release(backend, spread);
-  const flipped = call('Reverse', backend, { x: filter }, { dims: [0, 1] });
+  const flipped = flipSpatially(backend, filter);
   const perChannel = reshape(backend, flipped, [KH, KW, C * M, 1]);
   release(backend, flipped);
   const full = depthwiseExplicit(backend, x, perChannel, [1, 1], [dh, dw], padding);
