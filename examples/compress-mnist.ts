@@ -7,7 +7,14 @@
  */
 import { initBackend } from '../src/backend/index.js';
 import { Compressor, progressBar } from '../src/compressor/index.js';
-import { loadMnist, splitValidation, stratifiedSubset, toTensors } from '../src/data/index.js';
+import {
+  MNIST_MEAN,
+  MNIST_STD,
+  loadMnist,
+  splitValidation,
+  stratifiedSubset,
+  toTensors,
+} from '../src/data/index.js';
 import { loadPretrained } from '../src/models/index.js';
 import { LC, disposeModel, evaluate, resolveLoss } from '../src/optimizers/index.js';
 import { Prune } from '../src/schemes/index.js';
@@ -17,14 +24,23 @@ const mnist = await loadMnist();
 // Hold out validation images (the L-C optimizer selects its result on them), and train on a
 // stratified subset: recovery needs far less data than training from scratch.
 const { train, val } = splitValidation(mnist.train, { count: 2000, seed: 1 });
-const trainData = toTensors(stratifiedSubset(train, { perClass: 1000, seed: 0 }), { numClasses: 10 });
-const valData = toTensors(val, { numClasses: 10 });
-const testData = toTensors(mnist.test, { numClasses: 10 });
+// The pretrained LeNet-5 was trained on standardised pixels.
+const norm = { normalize: 'standard' as const, mean: MNIST_MEAN, std: MNIST_STD, numClasses: 10 };
+const trainData = toTensors(stratifiedSubset(train, { perClass: 1000, seed: 0 }), norm);
+const valData = toTensors(val, norm);
+const testData = toTensors(mnist.test, norm);
 
 const dense = await loadPretrained('lenet5-mnist');
 const before = await evaluate(dense, testData, resolveLoss('categoricalCrossentropy'));
 
-const lc = new LC({ steps: 6, firstLIterations: 300, perLIterations: 100, batchSize: 64 });
+const lc = new LC({
+  steps: 6,
+  firstLIterations: 200,
+  perLIterations: 150,
+  batchSize: 64,
+  muInit: 0.3,
+  fineTuneIterations: 300,
+});
 const bar = progressBar({ total: lc.plan().iterations });
 const { model, stats, test } = await new Compressor({
   model: dense,
