@@ -13,6 +13,8 @@ import {
   IterativePruning,
   LC,
   disposeModel,
+  evaluate,
+  resolveLoss,
   type RunEvent,
 } from '../src/optimizers/index.js';
 import { getMask } from '../src/pruning/index.js';
@@ -219,6 +221,40 @@ describe('Compressor', () => {
     expect(overall(gp, gp.stats.length - 1)).toBeCloseTo(0.3, 1);
     for (const r of [it1, gp]) disposeModel(r.model);
     model.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('takes tf.data.Dataset batches and a loss function as well as tensors', async () => {
+    const start = tf.memory().numTensors;
+    const model = mlp();
+    const rows: tf.Tensor[] = [];
+    const asDataset = (d: { xs: tf.Tensor; ys: tf.Tensor }, batch: number) => {
+      const xs = tf.unstack(d.xs);
+      const ys = tf.unstack(d.ys);
+      rows.push(...xs, ...ys);
+      return tf.data.zip({ xs: tf.data.array(xs), ys: tf.data.array(ys) }).batch(batch);
+    };
+    const ce = (y: tf.Tensor, p: tf.Tensor) => tf.neg(tf.sum(tf.mul(y, tf.log(tf.add(p, 1e-7))), -1));
+    const fromTensors = await evaluate(model, val, resolveLoss('categoricalCrossentropy'));
+    const valSet = asDataset(val, 40);
+    const fromDataset = await evaluate(model, valSet, ce);
+    expect(fromDataset.count).toBe(96);
+    expect(fromDataset.accuracy).toBeCloseTo(fromTensors.accuracy, 6);
+    expect(fromDataset.loss).toBeCloseTo(fromTensors.loss, 4);
+    const r = await compressor({
+      model,
+      trainData: asDataset(train, 32),
+      valData: valSet,
+      testData: undefined,
+      loss: ce,
+      optimizer: new FineTune({ iterations: 30, evalEvery: 15, batchSize: 32, lr: 0.05 }),
+    }).run();
+    expect(r.stats.length).toBe(2);
+    expect(r.test).toBeNull();
+    expect(r.val.loss).toBeLessThan(fromTensors.loss);
+    disposeModel(r.model);
+    model.dispose();
+    tf.dispose(rows);
     expect(tf.memory().numTensors).toBe(start);
   });
 

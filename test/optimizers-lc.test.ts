@@ -175,6 +175,13 @@ describe('LC (learning-compression) optimizer', () => {
     // One iteration event per minibatch, one step event per step.
     expect(events.filter((e) => e.type === 'iteration').length).toBe(o.first + 4 * o.per);
     expect(events.filter((e) => e.type === 'step').length).toBe(o.steps);
+    const last = events.filter((e) => e.type === 'iteration').pop() as Extract<
+      RunEvent,
+      { type: 'iteration' }
+    >;
+    expect(last).toMatchObject({ step: 5, steps: 6, iteration: o.per - 1, iterations: o.per });
+    expect(last.eta).toBe(0);
+    expect(Number.isFinite(last.loss)).toBe(true);
 
     disposeModel(result.model);
     model.dispose();
