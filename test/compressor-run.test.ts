@@ -15,6 +15,7 @@ import {
   disposeModel,
   evaluate,
   resolveLoss,
+  type Batch,
   type RunEvent,
 } from '../src/optimizers/index.js';
 import { getMask } from '../src/pruning/index.js';
@@ -232,7 +233,9 @@ describe('Compressor', () => {
       const xs = tf.unstack(d.xs);
       const ys = tf.unstack(d.ys);
       rows.push(...xs, ...ys);
-      return tf.data.zip({ xs: tf.data.array(xs), ys: tf.data.array(ys) }).batch(batch);
+      return tf.data
+        .zip({ xs: tf.data.array(xs), ys: tf.data.array(ys) })
+        .batch(batch) as tf.data.Dataset<Batch>;
     };
     const ce = (y: tf.Tensor, p: tf.Tensor) => tf.neg(tf.sum(tf.mul(y, tf.log(tf.add(p, 1e-7))), -1));
     const fromTensors = await evaluate(model, val, resolveLoss('categoricalCrossentropy'));
