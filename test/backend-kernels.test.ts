@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backpropInputStrategy } from '../src/backend/wasm/conv2d-backprop-input.js';
 import { WASM_TRAINING_KERNELS } from '../src/backend/wasm/register.js';
 
 /** Deterministic N(0,1) values (Box-Muller over a 32-bit LCG). */
@@ -147,13 +148,20 @@ describe('wasm training kernels', () => {
             { strides: [stride, stride], pad, dataFormat: 'NHWC', filterShape: [k[0], k[1], ci, co] },
           );
         });
-        it(`Conv2DBackpropInput ${tag}`, async () => {
-          await expectSameAsCpu(
-            'Conv2DBackpropInput',
-            { dy: input(dyShape, 2), filter: input([k[0], k[1], ci, co], 5) },
-            { strides: [stride, stride], pad, dataFormat: 'NHWC', inputShape: x },
-          );
-        });
+        for (const path of ['conv', 'gemm'] as const) {
+          it(`Conv2DBackpropInput (${path} path) ${tag}`, async () => {
+            backpropInputStrategy.force = path;
+            try {
+              await expectSameAsCpu(
+                'Conv2DBackpropInput',
+                { dy: input(dyShape, 2), filter: input([k[0], k[1], ci, co], 5) },
+                { strides: [stride, stride], pad, dataFormat: 'NHWC', inputShape: x },
+              );
+            } finally {
+              backpropInputStrategy.force = undefined;
+            }
+          });
+        }
       }
     }
   }
@@ -215,6 +223,15 @@ describe('wasm training kernels', () => {
     [
       [1, 4, 5],
       [3, 5, 2],
+    ],
+    // Few rows against a big B^T: computed as (B x A^T)^T.
+    [
+      [2, 8],
+      [8, 16],
+    ],
+    [
+      [3, 2, 8],
+      [3, 8, 16],
     ],
   ]) {
     for (const transposeA of [false, true]) {

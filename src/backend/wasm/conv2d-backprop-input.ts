@@ -1,16 +1,21 @@
 /**
  * Conv2DBackpropInput for wasm. wasm's own kernel (tfjs-backend-wasm 4.22.0) is a naive scalar
- * loop, 10-100x slower than its XNNPACK forward conv. Composed instead:
+ * loop: 886 ms against 69 ms composed on [64,15,15,64] x [3,3,64,128], 1 thread
+ * (bench/train-throughput/kernel-timings.ts). Two compositions, picked by estimated cost:
  *
- *   dx = conv(dy with (s-1) zeros inserted between rows/columns, the filter flipped in space
- *        with in/out channels swapped, stride 1, padding top = K-1-padTop,
- *        bottom = H - ((Ho-1)*s+1) + padTop)
+ * - conv path: dx = conv(dy with (s-1) zeros inserted between rows/columns, the filter rotated
+ *   180 degrees with in/out channels swapped, stride 1, padding top = K-1-padTop,
+ *   bottom = H - ((Ho-1)*s+1) + padTop). One XNNPACK conv, but it multiplies the padding and
+ *   inserted zeros too: H*W/(Ho*Wo) times the forward MACs (2.25x on seedNet's conv3).
+ * - GEMM + col2im path: cols = dy[N*Ho*Wo, Co] x W^T[Co, KH*KW*Ci] (XNNPACK matmul, exactly the
+ *   forward MACs), then every column block is added to the input pixel it came from by a JS
+ *   loop over the wasm heap. Costs a transpose of W and the scatter-add; measured on seedNet
+ *   width 1, batch 32, 1 thread: conv3's input gradient 490 ms cpu -> see BENCHMARKS.md.
  *
- * The zeros are inserted by one PadV2 (see conv-geometry.ts). Matches the cpu backend to ~1e-7
- * relative (test/backend-kernels.test.ts).
+ * Matches the cpu backend to ~1e-7 relative (test/backend-kernels.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { conv2dExplicit, release, transpose, type KernelArgs } from './compose.js';
+import { call, conv2dExplicit, release, reshape, transpose, type KernelArgs } from './compose.js';
 import { cropNegativePadding, flipSpatially, insertZeros } from './conv-geometry.js';
 
 export function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
@@ -27,6 +32,80 @@ export function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): tf.
     false,
     'channelsLast',
   );
+  const gemm = backpropInputStrategy.force ? backpropInputStrategy.force === 'gemm' : useGemm(info);
+  return gemm ? gemmCol2im(backend, dy, filter, info) : zeroInsertedConv(backend, dy, filter, info);
+}
+
+/** Tests force each path in turn; normally the cost model picks. */
+export const backpropInputStrategy: { force?: 'gemm' | 'conv' } = {};
+
+/**
+ * Cost model (in multiply-accumulate equivalents, measured roughly on 1 thread): a MAC in
+ * XNNPACK ~0.07 ns, a wasm transpose ~6 ns per element (~90 MACs), the JS scatter-add ~2 ns
+ * per column element (~30 MACs).
+ */
+export function useGemm(info: tf.backend_util.Conv2DInfo): boolean {
+  const { batchSize: N, inHeight: H, inWidth: W, outHeight: Ho, outWidth: Wo } = info;
+  const kernel = info.filterHeight * info.filterWidth * info.inChannels;
+  const convMacs = N * H * W * kernel * info.outChannels;
+  const gemmMacs = N * Ho * Wo * kernel * info.outChannels;
+  const overhead = 90 * kernel * info.outChannels + 30 * N * Ho * Wo * kernel;
+  return gemmMacs + overhead < convMacs;
+}
+
+function gemmCol2im(
+  backend: tf.KernelBackend,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const { batchSize: N, inHeight: H, inWidth: W, outHeight: Ho, outWidth: Wo } = info;
+  const [KH, KW, Ci, Co] = filter.shape;
+  const [sh, sw] = [info.strideHeight, info.strideWidth];
+  const { top, left } = info.padInfo;
+  const block = KH * KW * Ci;
+  const w2 = reshape(backend, filter, [block, Co]);
+  const wT = transpose(backend, w2, [1, 0]);
+  const dy2 = reshape(backend, dy, [N * Ho * Wo, Co]);
+  const cols = call('BatchMatMul', backend, { a: dy2, b: wT }, { transposeA: false, transposeB: false });
+  release(backend, w2, wT, dy2);
+  const wasm = backend as unknown as {
+    makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+    typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+  };
+  // Allocate first: growing the wasm heap would detach views taken before it.
+  const dx = wasm.makeOutput([N, H, W, Ci], 'float32');
+  const out = wasm.typedArrayFromHeap(dx);
+  const src = wasm.typedArrayFromHeap(cols);
+  out.fill(0);
+  let row = 0;
+  for (let n = 0; n < N; n++) {
+    for (let i = 0; i < Ho; i++) {
+      for (let j = 0; j < Wo; j++, row += block) {
+        for (let kh = 0; kh < KH; kh++) {
+          const r = i * sh - top + kh;
+          if (r < 0 || r >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const q = j * sw - left + kw;
+            if (q < 0 || q >= W) continue;
+            const from = row + (kh * KW + kw) * Ci;
+            const to = ((n * H + r) * W + q) * Ci;
+            for (let c = 0; c < Ci; c++) out[to + c] += src[from + c];
+          }
+        }
+      }
+    }
+  }
+  release(backend, cols);
+  return dx;
+}
+
+function zeroInsertedConv(
+  backend: tf.KernelBackend,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
   const [sh, sw] = [info.strideHeight, info.strideWidth];
   const [kh, kw] = [info.filterHeight, info.filterWidth];
   const { top, left } = info.padInfo;
