@@ -5,7 +5,9 @@
  * pretrained seednet-0.25, then `compact`. Reports test accuracy, total test-set inference time
  * and saved model size, before and after compaction.
  *
- *   npx tsx bench/compaction/seed-rows.ts [--batch 500] [--repeats 3]
+ *   npx tsx bench/compaction/seed-rows.ts [--batch 500] [--repeats 3] [--model-dir DIR]
+ *
+ * --model-dir loads a saved seedNet (src/io layout) instead of the committed pretrained one.
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
@@ -15,7 +17,7 @@ import { join } from 'node:path';
 import { initBackend, wasmThreadCount } from '../../src/backend/index.js';
 import { CIFAR10_MEAN, CIFAR10_STD, loadCifar10, toTensors } from '../../src/data/index.js';
 import { compactWithPlan, countFlops } from '../../src/graph/index.js';
-import { saveModel } from '../../src/io/index.js';
+import { loadModel, saveModel } from '../../src/io/index.js';
 import { loadPretrained } from '../../src/models/index.js';
 import { clearPruning, prune } from '../../src/pruning/index.js';
 
@@ -26,6 +28,10 @@ const arg = (name: string, d: number): number => {
 const batch = arg('batch', 500);
 const repeats = arg('repeats', 3);
 const AMOUNT = 0.41479;
+const dirIndex = process.argv.indexOf('--model-dir');
+const modelDir = dirIndex >= 0 ? process.argv[dirIndex + 1] : undefined;
+const loadSubject = (): Promise<tf.LayersModel> =>
+  modelDir ? loadModel(modelDir) : loadPretrained('seednet-0.25-cifar10');
 
 await initBackend({ backend: 'wasm', announce: false });
 const uptimeBefore = execFileSync('uptime').toString().trim();
@@ -57,23 +63,32 @@ function predictAll(model: tf.LayersModel): Int32Array {
 
 const accuracy = (pred: Int32Array): number => pred.reduce((s, p, i) => s + (p === labels[i] ? 1 : 0), 0) / n;
 
-/** Median total test-set inference time (ms) of two models measured in alternation. */
-function pairedTotalMs(a: tf.LayersModel, b: tf.LayersModel): [number, number] {
-  const time = (m: tf.LayersModel) => {
-    const t0 = performance.now();
-    predictAll(m);
-    return performance.now() - t0;
-  };
+/**
+ * Median total test-set inference time (ms) of two models measured in alternation, and each
+ * model's predictions (from its first pass).
+ */
+function pairedPasses(
+  a: tf.LayersModel,
+  b: tf.LayersModel,
+): { ms: [number, number]; pred: [Int32Array, Int32Array] } {
   tf.tidy(() => (a.predict(batches[0]) as tf.Tensor).dataSync()); // warm-up
   tf.tidy(() => (b.predict(batches[0]) as tf.Tensor).dataSync());
   const ta: number[] = [];
   const tb: number[] = [];
+  const pred: Int32Array[] = [];
   for (let r = 0; r < repeats; r++) {
-    ta.push(time(a));
-    tb.push(time(b));
+    for (const [m, times] of [
+      [a, ta],
+      [b, tb],
+    ] as const) {
+      const t0 = performance.now();
+      const p = predictAll(m);
+      times.push(performance.now() - t0);
+      if (r === 0) pred.push(p);
+    }
   }
   const median = (t: number[]) => t.sort((p, q) => p - q)[Math.floor(t.length / 2)];
-  return [median(ta), median(tb)];
+  return { ms: [median(ta), median(tb)], pred: [pred[0], pred[1]] };
 }
 
 /** Bytes on disk of the model saved as standard model.json + weights.bin. */
@@ -105,24 +120,25 @@ const variants: Array<{ name: string; apply: (m: tf.LayersModel) => void }> = [
 ];
 
 const lines = [
-  `Run ${new Date().toISOString()}, wasm ${wasmThreadCount()} thread(s), ${cpus().length} cores, batch ${batch}, ` +
+  `Model: ${modelDir ?? 'pretrained seednet-0.25-cifar10'}. Run ${new Date().toISOString()}, wasm ${wasmThreadCount()} thread(s), ${cpus().length} cores, batch ${batch}, ` +
     `median of ${repeats} passes over the ${n} CIFAR-10 test images. Load before: \`${uptimeBefore}\`.`,
   '',
   '| variant | acc. masked | acc. compacted | conv1 filters | test inference ms: masked -> compacted | size MB: masked -> compacted | MFLOPs/img: masked -> compacted | max rel. err |',
   '|---|---|---|---|---|---|---|---|',
 ];
 for (const v of variants) {
-  const model = await loadPretrained('seednet-0.25-cifar10');
+  const model = await loadSubject();
   v.apply(model);
   const { model: small } = compactWithPlan(model);
-  const predMasked = predictAll(model);
-  const predSmall = predictAll(small);
   const err = tf.tidy(() => {
     const a = model.predict(batches[0]) as tf.Tensor;
     const b = small.predict(batches[0]) as tf.Tensor;
     return a.sub(b).abs().max().div(a.abs().max()).dataSync()[0];
   });
-  const [msMasked, msSmall] = pairedTotalMs(model, small);
+  const {
+    ms: [msMasked, msSmall],
+    pred: [predMasked, predSmall],
+  } = pairedPasses(model, small);
   const [bytesMasked, bytesSmall] = [await savedBytes(model), await savedBytes(small)];
   const filters = `${model.getLayer('conv1').weights[0].shape[3]} -> ${small.getLayer('conv1').weights[0].shape[3]}`;
   lines.push(
