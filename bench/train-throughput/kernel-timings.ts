@@ -3,11 +3,15 @@
  * original kernel against condensa-ts's replacement, to justify each replacement (the numbers
  * are quoted in the src/backend/wasm/*.ts headers).
  *
- *   npx tsx bench/train-throughput/kernel-timings.ts
+ *   CONDENSA_THREADS=1 npx tsx bench/train-throughput/kernel-timings.ts [conv|conv-width1|pool|matmul|reduce]
+ *
+ * Prints wall and CPU time per call (CPU time, summed over threads, is the steadier figure on
+ * a shared machine).
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.js';
 import { originalWasmKernel } from '../../src/backend/wasm/compose.js';
+import { backpropInputStrategy } from '../../src/backend/wasm/conv2d-backprop-input.js';
 
 await initBackend({ backend: 'wasm' });
 
@@ -86,6 +90,40 @@ if (want('conv')) {
   }
 }
 
+if (want('conv-width1')) {
+  // seedNet width 1, batch 32: conv2 and conv3 input gradients (the GEMM + col2im path).
+  for (const [x, f] of [
+    [
+      [32, 15, 15, 256],
+      [3, 3, 256, 512],
+    ],
+    [
+      [32, 6, 6, 512],
+      [3, 3, 512, 1024],
+    ],
+  ]) {
+    const xs = r(x);
+    const fs = r(f, 2);
+    const attrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', inputShape: x };
+    const y = tf.conv2d(xs as tf.Tensor4D, fs as tf.Tensor4D, 1, 'valid');
+    time(
+      `Conv2D forward x ${x} f ${f}`,
+      () => tf.conv2d(xs as tf.Tensor4D, fs as tf.Tensor4D, 1, 'valid'),
+      2,
+    );
+    for (const path of ['conv', 'gemm'] as const) {
+      backpropInputStrategy.force = path;
+      time(
+        `Conv2DBackpropInput x ${x} (${path} path)`,
+        () => mine('Conv2DBackpropInput', { dy: y, filter: fs }, attrs),
+        2,
+      );
+    }
+    backpropInputStrategy.force = undefined;
+    tf.dispose([xs, fs, y]);
+  }
+}
+
 if (want('pool')) {
   for (const x of [
     [64, 30, 30, 64],
@@ -108,6 +146,8 @@ if (want('matmul')) {
     [[64, 512], [1024, 512], false, true],
     [[64, 1024], [1024, 512], false, false],
     [[1, 64, 128], [1, 64, 10], true, false],
+    // fc1 input gradient at width 1: dy x W^T with a big W, computed as (W x dy^T)^T.
+    [[32, 2048], [4096, 2048], false, true],
   ] as [number[], number[], boolean, boolean][]) {
     const as = r(a);
     const bs = r(b, 2);
