@@ -47,4 +47,5 @@ console.log(
   `test accuracy: ${(100 * record.testAccuracy).toFixed(2)}% on ${data.test.count} images ` +
     `(1 epoch, ${record.totalSeconds.toFixed(1)} s)`,
 );
+model.optimizer.dispose();
 model.dispose();

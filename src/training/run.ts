@@ -103,6 +103,8 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
       : undefined;
     return { record, saved };
   } finally {
+    // The optimizer was passed to compile() as an instance, so model.dispose() leaves it alone.
+    model.optimizer?.dispose();
     model.dispose();
   }
 }

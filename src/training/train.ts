@@ -55,7 +55,8 @@ export interface TrainRecord {
 
 /**
  * Train a reference classifier with model.fitDataset (categorical cross-entropy, a learning-rate
- * schedule applied per batch), then measure its test accuracy. Returns the run's record.
+ * schedule applied per batch), then measure its test accuracy. Returns the run's record. The
+ * model stays compiled with the optimizer it trained with; dispose `model.optimizer` with it.
  *
  * @example
  * ```ts
