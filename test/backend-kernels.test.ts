@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backpropFilterStrategy } from '../src/backend/wasm/conv2d-backprop-filter.js';
 import { backpropInputStrategy } from '../src/backend/wasm/conv2d-backprop-input.js';
 import { WASM_TRAINING_KERNELS } from '../src/backend/wasm/register.js';
 
@@ -141,13 +142,20 @@ describe('wasm training kernels', () => {
         const [n, h, w, ci] = x;
         const dyShape = [n, convOut(h, k[0], stride, pad), convOut(w, k[1], stride, pad), co];
         const tag = `x ${x.join('x')} k ${k.join('x')} co ${co} stride ${stride} ${pad}`;
-        it(`Conv2DBackpropFilter ${tag}`, async () => {
-          await expectSameAsCpu(
-            'Conv2DBackpropFilter',
-            { x: input(x, 1), dy: input(dyShape, 2) },
-            { strides: [stride, stride], pad, dataFormat: 'NHWC', filterShape: [k[0], k[1], ci, co] },
-          );
-        });
+        for (const path of ['conv', 'gemm'] as const) {
+          it(`Conv2DBackpropFilter (${path} path) ${tag}`, async () => {
+            backpropFilterStrategy.force = path;
+            try {
+              await expectSameAsCpu(
+                'Conv2DBackpropFilter',
+                { x: input(x, 1), dy: input(dyShape, 2) },
+                { strides: [stride, stride], pad, dataFormat: 'NHWC', filterShape: [k[0], k[1], ci, co] },
+              );
+            } finally {
+              backpropFilterStrategy.force = undefined;
+            }
+          });
+        }
         for (const path of ['conv', 'gemm'] as const) {
           it(`Conv2DBackpropInput (${path} path) ${tag}`, async () => {
             backpropInputStrategy.force = path;

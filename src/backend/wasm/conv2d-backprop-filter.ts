@@ -8,10 +8,21 @@
  * dy transposed to [Ho, Wo, N, Co] as the filter, the forward stride becoming the dilation; its
  * output [Ci, KH, KW, Co] transposed back is dW. Rows the forward conv never read (when
  * (H + pads - K) is not a multiple of the stride) are cropped off instead of padded.
- * Matches the cpu backend to ~1e-6 relative (test/backend-kernels.test.ts).
+ * For an input with few channels an im2col + matmul form is faster (cols gathered by a JS loop,
+ * then one XNNPACK matmul). CPU ms, 1 thread, bench/train-throughput/kernel-timings.ts shapes:
+ *
+ *   layer (seedNet)                    forward   conv path   GEMM path
+ *   width 1 conv1 x[32,32,32,3] Co 256      38          91          38
+ *   width 1 conv2 x[32,15,15,256] Co 512   410         593        1195
+ *   width 1 conv3 x[32,6,6,512] Co 1024    201         228         256
+ *   width .25 conv1 x[64,32,32,3] Co 64     12          52          72
+ *   width .25 conv2 x[64,15,15,64] Co 128   53          87         154
+ *
+ * so GEMM is used for <= 4 input channels and >= 128 output channels only.
+ * Both match the cpu backend to ~1e-6 relative (test/backend-kernels.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { conv2dExplicit, release, slice, transpose, type KernelArgs } from './compose.js';
+import { call, conv2dExplicit, release, reshape, slice, transpose, type KernelArgs } from './compose.js';
 
 export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
@@ -27,7 +38,80 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf
     false,
     'channelsLast',
   );
-  return filterGradient(backend, x, dy, info);
+  const gemm = backpropFilterStrategy.force
+    ? backpropFilterStrategy.force === 'gemm'
+    : useGemmForFilter(info);
+  return gemm ? gemmFilterGradient(backend, x, dy, info) : filterGradient(backend, x, dy, info);
+}
+
+/** Tests force each path in turn; normally useGemmForFilter picks. */
+export const backpropFilterStrategy: { force?: 'gemm' | 'conv' } = {};
+
+/**
+ * GEMM where it measured faster (see the header): an input with few channels (an RGB image)
+ * and a wide output, where the conv path's "filter" is the whole huge dy.
+ */
+export function useGemmForFilter(info: tf.backend_util.Conv2DInfo): boolean {
+  return (
+    info.dilationHeight === 1 && info.dilationWidth === 1 && info.inChannels <= 4 && info.outChannels >= 128
+  );
+}
+
+/**
+ * im2col + GEMM: cols[N*Ho*Wo, KH*KW*Ci] gathered from x by a JS loop over the wasm heap (zeros
+ * where the window hangs over the padding), then dW^T = dy^T[Co, N*Ho*Wo] x cols with XNNPACK's
+ * matmul, transposed back to [KH, KW, Ci, Co].
+ */
+function gemmFilterGradient(
+  backend: tf.KernelBackend,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const [N, H, W, Ci] = x.shape;
+  const { outHeight: Ho, outWidth: Wo, outChannels: Co, filterHeight: KH, filterWidth: KW } = info;
+  const [sh, sw] = [info.strideHeight, info.strideWidth];
+  const { top, left } = info.padInfo;
+  const block = KH * KW * Ci;
+  const P = N * Ho * Wo;
+  const wasm = backend as unknown as {
+    makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+    typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+  };
+  // Allocate first: growing the wasm heap would detach views taken before it.
+  const cols = wasm.makeOutput([P, block], 'float32');
+  const dst = wasm.typedArrayFromHeap(cols);
+  const src = wasm.typedArrayFromHeap(x);
+  let to = 0;
+  for (let n = 0; n < N; n++) {
+    for (let i = 0; i < Ho; i++) {
+      for (let j = 0; j < Wo; j++) {
+        for (let kh = 0; kh < KH; kh++) {
+          const r = i * sh - top + kh;
+          for (let kw = 0; kw < KW; kw++, to += Ci) {
+            const q = j * sw - left + kw;
+            if (r < 0 || r >= H || q < 0 || q >= W) {
+              dst.fill(0, to, to + Ci);
+              continue;
+            }
+            const from = ((n * H + r) * W + q) * Ci;
+            if (Ci >= 16) dst.set(src.subarray(from, from + Ci), to);
+            else for (let c = 0; c < Ci; c++) dst[to + c] = src[from + c];
+          }
+        }
+      }
+    }
+  }
+  const dy2 = reshape(backend, dy, [P, Co]);
+  const dyT = transpose(backend, dy2, [1, 0]);
+  release(backend, dy2);
+  const product = call('BatchMatMul', backend, { a: dyT, b: cols }, { transposeA: false, transposeB: false });
+  release(backend, dyT, cols);
+  const flat = transpose(backend, product, [1, 0]);
+  release(backend, product);
+  const dW = reshape(backend, flat, [KH, KW, Ci, Co]);
+  release(backend, flat);
+  return dW;
 }
 
 /** dW for a conv described by `info` (shared with the depthwise filter gradient's helpers). */
