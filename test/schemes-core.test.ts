@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, TensorError } from '../src/errors.js';
+import { InvalidArgumentError, LayerError, TensorError } from '../src/errors.js';
 import { lenet5, resnet20, seedNet, vggNet } from '../src/models/index.js';
 import { MaskEnforcer, clearPruning, getMask, isPruned } from '../src/pruning/state.js';
 import {
@@ -252,6 +252,9 @@ describe('density, withDensity and failure atomicity', () => {
     expect(() => s.withDensity(1.5)).toThrow(InvalidArgumentError);
     expect(() => new Prune(0)).toThrow(/\(0, 1\]/);
     expect(() => new Prune({ density: 0.5, densities: { conv1: -1 } })).toThrow(InvalidArgumentError);
+    // A per-layer density for a layer the model does not have is an error, not a silent no-op.
+    expect(() => new Prune({ density: 0.5, densities: { conv9: 0.5 } }).pi(model)).toThrow(LayerError);
+    expect(() => new Prune({ density: 0.5, densities: { conv9: 0.5 } }).pi(model)).toThrow(/conv9.*conv1, /);
   });
 
   it('NaN weights throw TensorError naming the weight and leave the model unchanged', () => {

@@ -126,6 +126,7 @@ describe('spec errors name the JSON path and what is accepted', () => {
     ['bad pruneBias', { scheme: 'NeuronPrune', pruneBias: 'yes' }, '$.pruneBias', /true or false/],
     ['bad dtype', { scheme: 'Quantize', dtype: 'int4' }, '$.dtype', /"float16", "int8"/],
     ['density on Quantize', { scheme: 'Quantize', density: 0.5 }, '$.density', /unknown key/],
+    ['densities on Quantize', { scheme: 'Quantize', densities: { fc1: 0.5 } }, '$.densities', /unknown key/],
     ['missing blockSize', { scheme: 'BlockPrune', density: 0.5 }, '$.blockSize', /\[rows, cols\]/],
     [
       'bad blockSize entry',

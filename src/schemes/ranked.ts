@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, LayerError } from '../errors.js';
 import { applyMask, readWeight, weightNames } from '../pruning/state.js';
 import { assertFinite } from '../operators/values.js';
 import { checkDensity, keepFlags, thresholdOf } from './math.js';
 import type { Scheme, WeightRef } from './scheme.js';
 import {
   layerDensity,
+  matchesLayer,
   normalizeSelection,
   outputProducers,
   selectLayers,
@@ -78,6 +79,7 @@ export abstract class RankedScheme<O extends PruneSchemeOptions> implements Sche
   }
 
   pi(model: tf.LayersModel): void {
+    this.checkDensityNames(model);
     const layers = this.layers(model);
     if (layers.length === 0) return;
     const ranked = layers.map((l) => this.rank(l));
@@ -114,6 +116,22 @@ export abstract class RankedScheme<O extends PruneSchemeOptions> implements Sche
       for (const p of pending) applyMask(p.layer, p.name, p.mask);
     } finally {
       for (const p of pending) p.mask.dispose();
+    }
+  }
+
+  /**
+   * A per-layer density keyed by a plain name that names no layer of the model is a typo (or a
+   * model mismatch): silently ignoring it would prune that layer at the global density instead.
+   */
+  private checkDensityNames(model: tf.LayersModel): void {
+    for (const key of Object.keys(this.options.densities ?? {})) {
+      const plain = /^[\w.-]+$/.test(key);
+      if (plain && !model.layers.some((l) => matchesLayer(l, key))) {
+        throw new LayerError(
+          `${this.kind}: densities names layer '${key}', which the model does not have; its layers are: ` +
+            model.layers.map((l) => l.name).join(', '),
+        );
+      }
     }
   }
 

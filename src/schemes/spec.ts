@@ -25,17 +25,17 @@ export type SchemeSpec = Record<string, unknown>;
 type Json = unknown;
 type Builder = (o: Record<string, unknown>) => Scheme;
 
-const SELECTION_KEYS = ['include', 'exclude', 'noCompress', 'densities', 'layers'];
-const STRUCTURED_KEYS = ['density', 'criteria', 'align', 'pruneBias', 'protectOutputs'];
+const SELECTION_KEYS = ['include', 'exclude', 'noCompress', 'layers'];
+const STRUCTURED_KEYS = ['density', 'densities', 'criteria', 'align', 'pruneBias', 'protectOutputs'];
 
 /** Per scheme kind: the keys it accepts (besides `scheme`) and its constructor. */
 const KINDS: Record<string, { keys: string[]; build: Builder }> = {
-  Prune: { keys: ['density', 'layerTypes'], build: (o) => new Prune(o) },
+  Prune: { keys: ['density', 'densities', 'layerTypes'], build: (o) => new Prune(o) },
   FilterPrune: { keys: STRUCTURED_KEYS, build: (o) => new FilterPrune(o) },
   NeuronPrune: { keys: STRUCTURED_KEYS, build: (o) => new NeuronPrune(o) },
   StructurePrune: { keys: STRUCTURED_KEYS, build: (o) => new StructurePrune(o) },
   BlockPrune: {
-    keys: ['density', 'blockSize', 'criteria', 'pad', 'layerTypes'],
+    keys: ['density', 'densities', 'blockSize', 'criteria', 'pad', 'layerTypes'],
     build: (o) => new BlockPrune(o as never),
   },
   Quantize: { keys: ['dtype', 'layerTypes'], build: (o) => new Quantize(o) },
