@@ -37,7 +37,16 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${src}$`);
 }
 
-/** Whether `layer` matches `pattern` by name (exact, glob or RegExp) or by class name. */
+/**
+ * Whether `layer` matches `pattern` by name (exact, glob or RegExp) or by class name.
+ *
+ * @example
+ * ```ts
+ * matchesLayer(model.getLayer('conv2'), 'conv*'); // true
+ * matchesLayer(model.getLayer('fc1'), 'Dense');   // true (class name)
+ * matchesLayer(model.getLayer('fc1'), /^fc\d$/);  // true
+ * ```
+ */
 export function matchesLayer(layer: tf.layers.Layer, pattern: LayerPattern): boolean {
   if (pattern instanceof RegExp) return pattern.test(layer.name);
   if (pattern === layer.name || pattern === layer.getClassName()) return true;
@@ -50,7 +59,15 @@ export function patternToJSON(p: LayerPattern): string {
   return p instanceof RegExp ? `/${p.source}/${p.flags}` : p;
 }
 
-/** The layers of `model` that produce a model output, looking back through weightless layers. */
+/**
+ * The layers of `model` that produce a model output, looking back through weightless layers
+ * (a separate Softmax/Activation/Flatten): the layers whose units structured schemes protect.
+ *
+ * @example
+ * ```ts
+ * [...outputProducers(seedNet())].map((l) => l.name); // ['fc3']
+ * ```
+ */
 export function outputProducers(model: tf.LayersModel): Set<tf.layers.Layer> {
   const found = new Set<tf.layers.Layer>();
   const seen = new Set<tf.layers.Layer>();
