@@ -34,12 +34,15 @@ const dense = await loadPretrained('lenet5-mnist');
 const before = await evaluate(dense, testData, resolveLoss('categoricalCrossentropy'));
 
 const lc = new LC({
-  steps: 6,
+  steps: 5,
   firstLIterations: 200,
   perLIterations: 150,
   batchSize: 64,
-  muInit: 0.3,
-  fineTuneIterations: 300,
+  lr: 0.05,
+  lrEnd: 0.005,
+  muInit: 0.5,
+  muMultiplier: 1.6,
+  fineTuneIterations: 700,
 });
 const bar = progressBar({ total: lc.plan().iterations });
 const { model, stats, test } = await new Compressor({
