@@ -145,6 +145,44 @@ describe('Compressor', () => {
     expect(tf.memory().numTensors).toBe(start);
   });
 
+  it('resumes FineTune with its momentum state exactly, and refuses a truncated checkpoint', async () => {
+    const start = tf.memory().numTensors;
+    const model = mlp();
+    const optimizer = () =>
+      new FineTune({ iterations: 30, evalEvery: 10, batchSize: 32, lr: 0.05, momentum: 0.9 });
+    const full = await compressor({ model, optimizer: optimizer() }).run();
+    const dir = tmpDir();
+    const controller = new AbortController();
+    const first = await compressor({
+      model,
+      optimizer: optimizer(),
+      checkpointDir: dir,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'step' && e.step === 0) controller.abort();
+      },
+    }).run();
+    expect(first.aborted).toBe(true);
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint.json'), 'utf8')) as {
+      meta: { optimizer?: { t: number } };
+    };
+    // Momentum buffers are part of the checkpoint (FineTune keeps them across steps).
+    expect(saved.meta.optimizer?.t).toBe(10);
+    const resumed = await compressor({ model, optimizer: optimizer(), checkpointDir: dir }).run();
+    expect(resumed.resumedFrom).toBe(1);
+    expect(weightsOf(resumed.model)).toEqual(weightsOf(full.model));
+
+    const bin = fs.readdirSync(dir).find((f) => f.endsWith('.bin'))!;
+    fs.truncateSync(path.join(dir, bin), 100);
+    await expect(compressor({ model, optimizer: optimizer(), checkpointDir: dir }).run()).rejects.toThrow(
+      /has 100 bytes, expected/,
+    );
+    for (const r of [full, first, resumed]) disposeModel(r.model);
+    model.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
   it('rolls back and halves the learning rate on divergence, then stops with the best model so far', async () => {
     const start = tf.memory().numTensors;
     const model = mlp();
