@@ -83,7 +83,9 @@ const defaults = {
  * of every compressed candidate re-estimated on 2048 training images (forward only; worth up
  * to 10 points after heavy pruning), and 500 minibatches of masked fine-tuning of the best
  * candidate at the end (kept only if it wins on validation). About 2500 minibatches, ~6
- * CIFAR-10 epochs. Measured on MNIST LeNet-5, Prune(0.1), ~1100 minibatches of 64: mu 0.02 x 2
+ * CIFAR-10 epochs: for seedNet (width 0.25) a minibatch of 128 took 1.8 s on the wasm backend
+ * with 2 threads (2-core machine), so ~75 minutes there; proportionally less with more cores or
+ * tfjs-node. Scale `firstLIterations`/`perLIterations`/`fineTuneIterations` to your budget. Measured on MNIST LeNet-5, Prune(0.1), ~1100 minibatches of 64: mu 0.02 x 2
  * without fine-tuning -1.53 points; with 200 fine-tuning minibatches -1.08; mu 0.05 x 2 or
  * 0.3 x 1.5 with fine-tuning -0.74 / -0.68 (docs/experiments.md). At such small budgets plain
  * masked fine-tuning is as good or better (-0.47 at the same budget); L-C pays off with larger
