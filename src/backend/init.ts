@@ -44,7 +44,9 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<string
   const threadsEnv = process.env.CONDENSA_THREADS ? Number(process.env.CONDENSA_THREADS) : undefined;
   const threads = opts.threads ?? threadsEnv;
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
-    throw new InvalidArgumentError(`threads must be a positive integer, got ${threads}`);
+    const source =
+      opts.threads !== undefined ? 'threads' : `CONDENSA_THREADS='${process.env.CONDENSA_THREADS}'`;
+    throw new InvalidArgumentError(`${source}: wasm threads must be a positive integer, got ${threads}`);
   }
 
   const order: BackendName[] = requested ? [requested] : ['tensorflow', 'wasm', 'cpu'];

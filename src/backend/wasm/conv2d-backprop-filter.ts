@@ -8,17 +8,19 @@
  * dy transposed to [Ho, Wo, N, Co] as the filter, the forward stride becoming the dilation; its
  * output [Ci, KH, KW, Co] transposed back is dW. Rows the forward conv never read (when
  * (H + pads - K) is not a multiple of the stride) are cropped off instead of padded.
- * For an input with few channels an im2col + matmul form is faster (cols gathered by a JS loop,
- * then one XNNPACK matmul). CPU ms, 1 thread, bench/train-throughput/kernel-timings.ts shapes:
+ * An im2col + GEMM form is usually faster: the columns are gathered by a JS loop straight into
+ * the transposed layout colsT[KH*KW*Ci, N*Ho*Wo], then dW = colsT x dy is one XNNPACK matmul.
+ * CPU ms per call, 1 thread, load ~5 on 2 cores (seedNet shapes):
  *
  *   layer (seedNet)                    forward   conv path   GEMM path
- *   width 1 conv1 x[32,32,32,3] Co 256      38          91          38
- *   width 1 conv2 x[32,15,15,256] Co 512   410         593        1195
- *   width 1 conv3 x[32,6,6,512] Co 1024    201         228         256
- *   width .25 conv1 x[64,32,32,3] Co 64     12          52          72
- *   width .25 conv2 x[64,15,15,64] Co 128   53          87         154
+ *   width 1 conv1 x[32,32,32,3] Co 256      35         104          25
+ *   width 1 conv2 x[32,15,15,256] Co 512   414         658         500
+ *   width 1 conv3 x[32,6,6,512] Co 1024    175         241         186
+ *   width .25 conv1 x[64,32,32,3] Co 64     16          47          14
+ *   width .25 conv2 x[64,15,15,64] Co 128   56          88          78
+ *   width .25 conv3 x[64,6,6,128] Co 256    20          30          32
  *
- * so GEMM is used for <= 4 input channels and >= 128 output channels only.
+ * so GEMM is used unless the columns would exceed 32 M floats (128 MB), or the conv is dilated.
  * Both match the cpu backend to ~1e-6 relative (test/backend-kernels.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -58,9 +60,9 @@ export function useGemmForFilter(info: tf.backend_util.Conv2DInfo): boolean {
 }
 
 /**
- * im2col + GEMM: cols[N*Ho*Wo, KH*KW*Ci] gathered from x by a JS loop over the wasm heap (zeros
- * where the window hangs over the padding), then dW^T = dy^T[Co, N*Ho*Wo] x cols with XNNPACK's
- * matmul, transposed back to [KH, KW, Ci, Co].
+ * im2col + GEMM: the columns are gathered by a JS loop over the wasm heap already transposed,
+ * colsT[KH*KW*Ci, N*Ho*Wo] (zeros where the window hangs over the padding), so that
+ * dW[KH*KW*Ci, Co] = colsT x dy[N*Ho*Wo, Co] is one XNNPACK matmul with no transpose of dy.
  */
 function gemmFilterGradient(
   backend: tf.KernelBackend,
@@ -79,38 +81,39 @@ function gemmFilterGradient(
     typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
   };
   // Allocate first: growing the wasm heap would detach views taken before it.
-  const cols = wasm.makeOutput([P, block], 'float32');
-  const dst = wasm.typedArrayFromHeap(cols);
+  const colsT = wasm.makeOutput([block, P], 'float32');
+  const dst = wasm.typedArrayFromHeap(colsT);
   const src = wasm.typedArrayFromHeap(x);
-  let to = 0;
+  let p = 0;
   for (let n = 0; n < N; n++) {
     for (let i = 0; i < Ho; i++) {
-      for (let j = 0; j < Wo; j++) {
+      for (let j = 0; j < Wo; j++, p++) {
         for (let kh = 0; kh < KH; kh++) {
           const r = i * sh - top + kh;
-          for (let kw = 0; kw < KW; kw++, to += Ci) {
+          for (let kw = 0; kw < KW; kw++) {
             const q = j * sw - left + kw;
+            let row = (kh * KW + kw) * Ci * P + p;
             if (r < 0 || r >= H || q < 0 || q >= W) {
-              dst.fill(0, to, to + Ci);
+              for (let c = 0; c < Ci; c++, row += P) dst[row] = 0;
               continue;
             }
             const from = ((n * H + r) * W + q) * Ci;
-            if (Ci >= 16) dst.set(src.subarray(from, from + Ci), to);
-            else for (let c = 0; c < Ci; c++) dst[to + c] = src[from + c];
+            for (let c = 0; c < Ci; c++, row += P) dst[row] = src[from + c];
           }
         }
       }
     }
   }
   const dy2 = reshape(backend, dy, [P, Co]);
-  const dyT = transpose(backend, dy2, [1, 0]);
-  release(backend, dy2);
-  const product = call('BatchMatMul', backend, { a: dyT, b: cols }, { transposeA: false, transposeB: false });
-  release(backend, dyT, cols);
-  const flat = transpose(backend, product, [1, 0]);
+  const product = call(
+    'BatchMatMul',
+    backend,
+    { a: colsT, b: dy2 },
+    { transposeA: false, transposeB: false },
+  );
+  release(backend, colsT, dy2);
+  const dW = reshape(backend, product, [KH, KW, Ci, Co]);
   release(backend, product);
-  const dW = reshape(backend, flat, [KH, KW, Ci, Co]);
-  release(backend, flat);
   return dW;
 }
 
