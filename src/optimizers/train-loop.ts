@@ -36,6 +36,8 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
  * with `tf.variableGrads`, the optimizer steps at the scheduled rate, and every pruning mask is
  * re-applied so pruned entries stay exactly zero. A NaN/Inf loss throws `DivergenceError`; an
  * aborted signal throws `RunAborted` before the next minibatch. Resolves to the mean loss.
+ * Minibatch order is seeded (`BatchStream`); tfjs Dropout layers draw unseeded noise in training
+ * mode, so only models without dropout train bit-reproducibly.
  *
  * @example
  * const mean = await trainIterations(model, {
