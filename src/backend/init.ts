@@ -14,7 +14,10 @@ export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export interface InitBackendOptions {
   /** Force a backend; default: env `CONDENSA_BACKEND`, else the fastest one available. */
   backend?: BackendName;
-  /** wasm threads (default: env `CONDENSA_THREADS`, else the number of cores, at most 8). */
+  /**
+   * wasm threads (default: env `CONDENSA_THREADS`, else the number of cores, at most 8). Fixed
+   * when the wasm backend is first created in the process; 1 uses the single-threaded binary.
+   */
   threads?: number;
   /** Print the backend in use on stderr (once per process). Default true. */
   announce?: boolean;
@@ -119,7 +122,16 @@ function describeThreads(): string {
   return ` (${n} thread${n === 1 ? '' : 's'})`;
 }
 
-/** Threads the wasm backend runs on (1 when it runs single-threaded). */
+/**
+ * Threads the wasm backend runs on: the size of its XNNPACK thread pool (1 when it runs
+ * single-threaded, was started without threads, or is not initialised).
+ *
+ * @example
+ * ```ts
+ * await initBackend({ backend: 'wasm', threads: 2 });
+ * wasmThreadCount(); // 2 (tfjs alone would use 1 in Node)
+ * ```
+ */
 export function wasmThreadCount(): number {
   return wasmThreads();
 }
