@@ -9,9 +9,14 @@ import { cloneModel, disposeModel } from '../optimizers/snapshot.js';
 import { evaluate, type Evaluation } from '../optimizers/evaluate.js';
 import type { Scheme } from '../schemes/scheme.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { searchThenCompress, wantsSearch } from './search.js';
+import type { CompressorSearchOptions, SearchReport } from './search-options.js';
 
-/** Options of a `Compressor`. */
-export interface CompressorOptions {
+/**
+ * Options of a `Compressor`. The search options (`objective`, `eps`, `budget`,
+ * `searchOptimizer`, `mode`, `runDir`, `searchRange`) are documented in `CompressorSearchOptions`.
+ */
+export interface CompressorOptions extends CompressorSearchOptions {
   /** The trained model to compress; never modified (the run works on a clone). */
   model: tf.LayersModel;
   scheme: Scheme;
@@ -55,6 +60,8 @@ export interface CompressionResult {
   aborted: boolean;
   /** Step the run started from (> 0 after a resume). */
   resumedFrom: number;
+  /** The sparsity search's samples and choice, when the Compressor searched the density. */
+  search?: SearchReport;
 }
 
 /**
@@ -68,7 +75,10 @@ export interface CompressionResult {
  * NaN/Inf loss rolls the step back to the last good state and halves the learning rate; after
  * `maxDivergences` such events the run throws a `DivergenceError` carrying the best model so far.
  *
- * Extension point: `resolveScheme()` is where a search over schemes (objective/eps/budget) plugs in.
+ * Sparsity search (Condensa's `objective`/`eps`): a scheme without a density, or an
+ * `objective`, makes `run()` search the density first (`searchThenCompress`: cheap proxy
+ * compressions within `budget`, then the main optimizer at the chosen density); the result
+ * then carries `search`. A scheme with a density and no objective is compressed as given.
  *
  * @example
  * ```ts
@@ -122,8 +132,32 @@ export class Compressor {
   }
 
   async run(): Promise<CompressionResult> {
-    const o = this.options;
-    const scheme = await this.resolveScheme();
+    if (wantsSearch(this.options)) {
+      return searchThenCompress(this.options, (scheme, optimizer, final) =>
+        this.compressWith(scheme, optimizer, final),
+      );
+    }
+    return this.compressWith(await this.resolveScheme(), this.options.optimizer, true);
+  }
+
+  /**
+   * Compress a clone with `scheme` and `optimizer`. Search samples (`final` false) run without
+   * checkpoints, progress events or test evaluation.
+   */
+  protected async compressWith(
+    scheme: Scheme,
+    optimizer: RecoveryOptimizer,
+    final: boolean,
+  ): Promise<CompressionResult> {
+    const o = final
+      ? { ...this.options, optimizer }
+      : {
+          ...this.options,
+          optimizer,
+          testData: undefined,
+          onEvent: undefined,
+          checkpointDir: undefined,
+        };
     const loss = resolveLoss(o.loss);
     const run = new Run({
       model: cloneModel(o.model),
