@@ -10,15 +10,16 @@
  * (H + pads - K) is not a multiple of the stride) are cropped off instead of padded.
  * An im2col + GEMM form is usually faster: the columns are gathered by a JS loop straight into
  * the transposed layout colsT[KH*KW*Ci, N*Ho*Wo], then dW = colsT x dy is one XNNPACK matmul.
- * CPU ms per call, 1 thread, load ~5 on 2 cores (seedNet shapes):
+ * CPU ms per call with fresh operands each call (as in training; XNNPACK caches packed weights
+ * per tensor, so reusing operands times a cache hit), 1 thread, load ~7 on 2 cores:
  *
  *   layer (seedNet)                    forward   conv path   GEMM path
- *   width 1 conv1 x[32,32,32,3] Co 256      35         104          25
- *   width 1 conv2 x[32,15,15,256] Co 512   414         658         500
- *   width 1 conv3 x[32,6,6,512] Co 1024    175         241         186
- *   width .25 conv1 x[64,32,32,3] Co 64     16          47          14
- *   width .25 conv2 x[64,15,15,64] Co 128   56          88          78
- *   width .25 conv3 x[64,6,6,128] Co 256    20          30          32
+ *   width 1 conv1 x[32,32,32,3] Co 256      37         112         103
+ *   width 1 conv2 x[32,15,15,256] Co 512   424         583         488
+ *   width 1 conv3 x[32,6,6,512] Co 1024    218         209         173
+ *   width .25 conv1 x[64,32,32,3] Co 64     20          47          33
+ *   width .25 conv2 x[64,15,15,64] Co 128   53          84          84
+ *   width .25 conv3 x[64,6,6,128] Co 256    21          29          30
  *
  * so GEMM is used unless the columns would exceed 32 M floats (128 MB), or the conv is dilated.
  * Both match the cpu backend to ~1e-6 relative (test/backend-kernels.test.ts).
