@@ -33,6 +33,8 @@ async function runOn(
 ): Promise<{ shape: number[]; values: Float32Array }> {
   await tf.setBackend(backend);
   const before = tf.memory().numTensors;
+  // Composed kernels create intermediates below the engine: count the backend's own buffers too.
+  const buffersBefore = tf.backend().numDataIds();
   const tensors: tf.NamedTensorMap = {};
   for (const [k, v] of Object.entries(inputs))
     tensors[k] = tf.tensor(v.values, v.shape, v.dtype ?? 'float32');
@@ -42,6 +44,7 @@ async function runOn(
   tf.dispose(out);
   tf.dispose(Object.values(tensors));
   expect(tf.memory().numTensors).toBe(before);
+  expect(tf.backend().numDataIds()).toBe(buffersBefore);
   return result;
 }
 

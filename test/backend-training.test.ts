@@ -56,6 +56,8 @@ interface Run {
   losses: number[];
   weights: Float32Array[];
   tensorsAfterEachStep: number[];
+  /** The backend's own buffers after each step (catches leaks below the engine). */
+  buffersAfterEachStep: number[];
   /** Tensors alive after the run minus before it. */
   leaked: number;
 }
@@ -78,15 +80,23 @@ async function train(
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat());
   const losses: number[] = [];
   const tensorsAfterEachStep: number[] = [];
+  const buffersAfterEachStep: number[] = [];
   for (let i = 0; i < STEPS; i++) {
     losses.push((await model.trainOnBatch(x, y)) as number);
     tensorsAfterEachStep.push(tf.memory().numTensors);
+    buffersAfterEachStep.push(tf.backend().numDataIds());
   }
   const weights = model.getWeights().map((w) => Float32Array.from(w.dataSync()));
   tf.dispose([x, y]);
   model.optimizer.dispose();
   model.dispose();
-  return { losses, weights, tensorsAfterEachStep, leaked: tf.memory().numTensors - start };
+  return {
+    losses,
+    weights,
+    tensorsAfterEachStep,
+    buffersAfterEachStep,
+    leaked: tf.memory().numTensors - start,
+  };
 }
 
 async function initialWeights(): Promise<{ values: Float32Array[]; shapes: number[][] }> {
@@ -129,6 +139,7 @@ describe('training on wasm matches the cpu backend', () => {
     // Optimizer slots appear on the first step; after that the count must not grow.
     const counts = wasm.tensorsAfterEachStep;
     for (let i = 2; i < STEPS; i++) expect(counts[i]).toBe(counts[1]);
+    for (let i = 2; i < STEPS; i++) expect(wasm.buffersAfterEachStep[i]).toBe(wasm.buffersAfterEachStep[1]);
     // The first model on a backend may leave tfjs-layers' cached scalars behind (at most a few).
     expect(wasm.leaked).toBeLessThanOrEqual(2);
   });
