@@ -12,6 +12,13 @@ export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number): tf.TensorInfo;
   incRef(dataId: object): void;
   readSync(dataId: object): tf.backend_util.BackendValues;
+  /** A view of a float32 tensor's data on the wasm heap (invalidated if the heap grows). */
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+}
+
+/** The wasm backend seen through the methods composed kernels use. */
+export function wasmBackend(backend: tf.KernelBackend): WasmBackendLike {
+  return backend as unknown as WasmBackendLike;
 }
 
 /** Arguments every kernelFunc receives. */
@@ -47,19 +54,6 @@ export function call(
   if (!config) throw new Error(`wasm kernel '${name}' is not registered`);
   const out = config.kernelFunc({ inputs, backend, attrs });
   return (Array.isArray(out) ? out[0] : out) as tf.TensorInfo;
-}
-
-/** Like `call` for kernels with several outputs. */
-export function callMulti(
-  name: string,
-  backend: tf.KernelBackend,
-  inputs: tf.NamedTensorInfoMap,
-  attrs: tf.NamedAttrMap = {},
-): tf.TensorInfo[] {
-  const config = originals.get(name) ?? tf.getKernel(name, 'wasm');
-  if (!config) throw new Error(`wasm kernel '${name}' is not registered`);
-  const out = config.kernelFunc({ inputs, backend, attrs });
-  return (Array.isArray(out) ? out : [out]) as tf.TensorInfo[];
 }
 
 /** Release intermediates created by `call` (never pass a kernel's inputs or its result). */
@@ -138,11 +132,6 @@ export function depthwiseExplicit(
     { x, filter },
     { strides, dilations, pad: explicit, dataFormat: 'NHWC' },
   );
-}
-
-/** Normalise a number-or-pair attribute to a pair. */
-export function pair(v: number | number[]): [number, number] {
-  return typeof v === 'number' ? [v, v] : [v[0], v[1]];
 }
 
 /**

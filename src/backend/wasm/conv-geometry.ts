@@ -3,7 +3,7 @@
  * forward stride) and fitting a tensor to a conv padding that may come out negative.
  */
 import * as tf from '@tensorflow/tfjs';
-import { pad, release, reshape, slice } from './compose.js';
+import { pad, release, reshape, slice, wasmBackend } from './compose.js';
 
 /**
  * Insert (sh-1) zero rows after every row and (sw-1) zero columns after every column of an NHWC
@@ -79,10 +79,7 @@ export function cropNegativePadding(
  * kernel is a per-element loop: 175 ms on a [3,3,512,1024] filter against ~5 ms for the copies).
  */
 export function flipSpatially(backend: tf.KernelBackend, filter: tf.TensorInfo): tf.TensorInfo {
-  const wasm = backend as unknown as {
-    makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-    typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-  };
+  const wasm = wasmBackend(backend);
   // Allocate first: growing the wasm heap would detach views taken before it.
   const out = wasm.makeOutput(filter.shape, filter.dtype);
   const src = wasm.typedArrayFromHeap(filter);

@@ -25,7 +25,16 @@
  * Both match the cpu backend to ~1e-6 relative (test/backend-kernels.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { call, conv2dExplicit, release, reshape, slice, transpose, type KernelArgs } from './compose.js';
+import {
+  call,
+  conv2dExplicit,
+  release,
+  reshape,
+  slice,
+  transpose,
+  type KernelArgs,
+  wasmBackend,
+} from './compose.js';
 
 export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
@@ -77,10 +86,7 @@ function gemmFilterGradient(
   const { top, left } = info.padInfo;
   const block = KH * KW * Ci;
   const P = N * Ho * Wo;
-  const wasm = backend as unknown as {
-    makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-    typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-  };
+  const wasm = wasmBackend(backend);
   // Allocate first: growing the wasm heap would detach views taken before it.
   const colsT = wasm.makeOutput([block, P], 'float32');
   const dst = wasm.typedArrayFromHeap(colsT);

@@ -17,7 +17,15 @@
  * Matches the cpu backend to ~1e-7 relative (test/backend-kernels.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { call, conv2dExplicit, release, reshape, transpose, type KernelArgs } from './compose.js';
+import {
+  call,
+  conv2dExplicit,
+  release,
+  reshape,
+  transpose,
+  type KernelArgs,
+  wasmBackend,
+} from './compose.js';
 import { cropNegativePadding, flipSpatially, insertZeros } from './conv-geometry.js';
 
 export function conv2DBackpropInput({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
@@ -71,10 +79,7 @@ function gemmCol2im(
   const dy2 = reshape(backend, dy, [N * Ho * Wo, Co]);
   const cols = call('BatchMatMul', backend, { a: dy2, b: wT }, { transposeA: false, transposeB: false });
   release(backend, w2, wT, dy2);
-  const wasm = backend as unknown as {
-    makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-    typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-  };
+  const wasm = wasmBackend(backend);
   // Allocate first: growing the wasm heap would detach views taken before it.
   const dx = wasm.makeOutput([N, H, W, Ci], 'float32');
   const out = wasm.typedArrayFromHeap(dx);

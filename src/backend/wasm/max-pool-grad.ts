@@ -15,7 +15,7 @@
  * (test/backend-kernels.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelArgs, WasmBackendLike } from './compose.js';
+import { wasmBackend, type KernelArgs } from './compose.js';
 
 export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
@@ -28,9 +28,7 @@ export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
     a.pad,
     a.dimRoundingMode,
   );
-  const wasm = backend as unknown as WasmBackendLike & {
-    typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-  };
+  const wasm = wasmBackend(backend);
   // Allocate first: growing the wasm heap would detach views taken before it.
   const dx = wasm.makeOutput(input.shape, 'float32');
   const out = wasm.typedArrayFromHeap(dx);
