@@ -10,7 +10,8 @@
  * ties; padding never wins) receives dy, added up where windows overlap. A first version
  * composed of wasm kernels (pad with -inf, reshape/transpose windows innermost, ArgMax, OneHot
  * x dy, transpose back) took 135 ms on [64,30,30,64] 2x2/2 against wasm's 175 ms, because
- * wasm's 6-D transposes are scalar loops; see BENCHMARKS.md for this loop's figure.
+ * wasm's 6-D transposes are scalar loops. This loop, with 2x2/2 windows unrolled: 31 ms CPU on
+ * [64,30,30,64] against wasm's 85 ms (fresh inputs, 1 thread; BENCHMARKS.md).
  * Matches the cpu backend exactly, including all-zero and all-negative windows
  * (test/backend-kernels.test.ts).
  */
@@ -36,6 +37,10 @@ export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
   const dys = wasm.typedArrayFromHeap(dy);
   out.fill(0);
   const [N, H, W, C] = input.shape;
+  if (isPlain2x2(info)) {
+    pool2x2Grad(xs, dys, out, N, H, W, C, info.outHeight, info.outWidth);
+    return dx;
+  }
   const { outHeight: Ho, outWidth: Wo, strideHeight: sh, strideWidth: sw } = info;
   const { dilationHeight: dh, dilationWidth: dw, filterHeight: fh, filterWidth: fw } = info;
   const { top, left } = info.padInfo;
@@ -68,4 +73,62 @@ export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
     }
   }
   return dx;
+}
+
+/** 2x2 windows, stride 2, no padding, all inside x: the pool of every model in the project. */
+function isPlain2x2(info: tf.backend_util.Conv2DInfo): boolean {
+  return (
+    info.filterHeight === 2 &&
+    info.filterWidth === 2 &&
+    info.strideHeight === 2 &&
+    info.strideWidth === 2 &&
+    info.dilationHeight === 1 &&
+    info.dilationWidth === 1 &&
+    info.padInfo.top === 0 &&
+    info.padInfo.left === 0 &&
+    2 * info.outHeight <= info.inHeight &&
+    2 * info.outWidth <= info.inWidth
+  );
+}
+
+/** The same rule as the general loop, unrolled for 2x2/2 windows (about 3x faster). */
+function pool2x2Grad(
+  xs: Float32Array,
+  dys: Float32Array,
+  out: Float32Array,
+  N: number,
+  H: number,
+  W: number,
+  C: number,
+  Ho: number,
+  Wo: number,
+): void {
+  const rowStride = W * C;
+  let o = 0;
+  for (let n = 0; n < N; n++) {
+    for (let i = 0; i < Ho; i++) {
+      const top = (n * H + 2 * i) * rowStride;
+      for (let j = 0; j < Wo; j++, o += C) {
+        const a0 = top + 2 * j * C;
+        const a1 = a0 + C;
+        const b0 = a0 + rowStride;
+        const b1 = b0 + C;
+        for (let c = 0; c < C; c++) {
+          // First maximum in row-major order: a later element wins only if strictly greater.
+          let at = a0 + c;
+          let best = xs[at];
+          if (xs[a1 + c] > best) {
+            at = a1 + c;
+            best = xs[at];
+          }
+          if (xs[b0 + c] > best) {
+            at = b0 + c;
+            best = xs[at];
+          }
+          if (xs[b1 + c] > best) at = b1 + c;
+          out[at] = dys[o + c];
+        }
+      }
+    }
+  }
 }
