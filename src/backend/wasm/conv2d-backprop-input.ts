@@ -11,8 +11,7 @@
  *   forward MACs), then every column block is added to the input pixel it came from by a JS
  *   loop over the wasm heap. Costs a transpose of W and the scatter-add. CPU ms with fresh
  *   operands, 1 thread: seedNet width 1 (batch 32) conv3 431 (conv path) -> 228 (GEMM),
- *   conv2 553 -> 424; width .25 (batch 64) conv3 43 -> 28, conv2 66 (conv) vs 76 (GEMM; the
- *   cost model still picks GEMM there, a known small miss).
+ *   conv2 553 -> 424; width .25 (batch 64) conv3 43 -> 28, conv2 66 (conv) vs 76 (GEMM).
  *
  * Matches the cpu backend to ~1e-7 relative (test/backend-kernels.test.ts).
  */
@@ -51,15 +50,16 @@ export const backpropInputStrategy: { force?: 'gemm' | 'conv' } = {};
 
 /**
  * Cost model (in multiply-accumulate equivalents, measured roughly on 1 thread): a MAC in
- * XNNPACK ~0.07 ns, a wasm transpose ~6 ns per element (~90 MACs), the JS scatter-add ~2 ns
- * per column element (~30 MACs).
+ * XNNPACK ~0.07 ns, a wasm transpose ~6 ns per element (~90 MACs), the JS scatter-add ~4 ns
+ * per column element (~60 MACs, fitted to the figures in the header: it makes seedNet width
+ * .25 conv2 take the conv path, 66 vs 76 ms, and keeps GEMM for the others).
  */
 export function useGemm(info: tf.backend_util.Conv2DInfo): boolean {
   const { batchSize: N, inHeight: H, inWidth: W, outHeight: Ho, outWidth: Wo } = info;
   const kernel = info.filterHeight * info.filterWidth * info.inChannels;
   const convMacs = N * H * W * kernel * info.outChannels;
   const gemmMacs = N * Ho * Wo * kernel * info.outChannels;
-  const overhead = 90 * kernel * info.outChannels + 30 * N * Ho * Wo * kernel;
+  const overhead = 90 * kernel * info.outChannels + 60 * N * Ho * Wo * kernel;
   return gemmMacs + overhead < convMacs;
 }
 
