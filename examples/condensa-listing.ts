@@ -10,7 +10,7 @@
  * Options: --budget N (samples, default 10), --eps E (absolute, default 0.02), --lc-steps N,
  * --lc-iters N (minibatches per L step), --fine-tune N, --train N (training images used),
  * --val N (validation images), --proxy-iters N (fine-tuning minibatches per search sample, default
- * 0: one-shot), --model-dir DIR (another saved CIFAR-10 seedNet), --run-dir DIR (sample log: a re-run resumes the search).
+ * 0: one-shot), --mode global|per-layer (one density, or one per conv layer), --model-dir DIR (another saved CIFAR-10 seedNet), --run-dir DIR (sample log: a re-run resumes the search).
  * Data: the pretrained models saw every training image, so accuracy measured on training images
  * says little about the accuracy budget; validation (the search's eps and L-C's model selection)
  * is a held-out part of the official test set (--val images, default 2000) and the reported test
@@ -54,6 +54,7 @@ const { values: args } = parseArgs({
     'run-dir': { type: 'string' },
     'model-dir': { type: 'string' },
     'proxy-iters': { type: 'string', default: '0' },
+    mode: { type: 'string', default: 'global' },
   },
 });
 const small = args.small;
@@ -98,10 +99,17 @@ const compressor = new Compressor({
   budget: num(args.budget, small ? 3 : 10),
   searchOptimizer: searchProxy(),
   runDir: args['run-dir'],
+  mode: args.mode === 'per-layer' ? 'per-layer' : 'global',
   testEvery: 'end',
   onSample: (s) =>
     console.log(
-      `sample ${s.index}: sparsity ${(s.sparsity * 100).toFixed(1)}%  val acc ${(s.accuracy * 100).toFixed(2)}%  ` +
+      `sample ${s.index}: sparsity ${(s.sparsity * 100).toFixed(1)}%` +
+        (typeof s.density === 'object'
+          ? ` (${Object.entries(s.density)
+              .map(([l, d]) => `${l} ${d.toFixed(2)}`)
+              .join(', ')})`
+          : '') +
+        `  val acc ${(s.accuracy * 100).toFixed(2)}%  ` +
         `${obj.objective.name} ${s.objective.toFixed(0)} img/s  ${s.feasible ? 'feasible' : 'infeasible'}` +
         `${s.replayed ? '  (replayed from log)' : ''}`,
     ),
@@ -118,7 +126,9 @@ const deployed = compact(wc.model);
 const tputBefore = await timer.measure(model);
 const tputAfter = await timer.measure(deployed);
 const chosen = search.chosen;
-console.log(`\n${setup.name}: FilterPrune, ${search.samples.length} samples, eps ${args.eps} (absolute)`);
+console.log(
+  `\n${setup.name}: FilterPrune, ${search.mode} search, ${search.samples.length} samples, eps ${args.eps} (absolute)`,
+);
 console.log(
   `search: ${search.feasible ? 'feasible' : 'INFEASIBLE'}; chosen sparsity ${(search.chosenSparsity * 100).toFixed(1)}% ` +
     `(filters kept: ${(1 - search.chosenSparsity).toFixed(3)}), ` +
