@@ -33,7 +33,7 @@ import {
   stratifiedSubset,
   toTensors,
 } from '../src/data/index.js';
-import { compact } from '../src/graph/index.js';
+import { compact, countFlops } from '../src/graph/index.js';
 import { loadModel, readRecord } from '../src/io/index.js';
 import { loadPretrained, pretrainedRecord } from '../src/models/index.js';
 import { objectives, searchops } from '../src/objectives/index.js';
@@ -131,7 +131,7 @@ console.log(
 );
 console.log(
   `search: ${search.feasible ? 'feasible' : 'INFEASIBLE'}; chosen sparsity ${(search.chosenSparsity * 100).toFixed(1)}% ` +
-    `(filters kept: ${(1 - search.chosenSparsity).toFixed(3)}), ` +
+    `(density ${(1 - search.chosenSparsity).toFixed(3)}), ` +
     `proxy val acc ${(chosen.accuracy * 100).toFixed(2)}% vs dense ${(search.baseAccuracy * 100).toFixed(2)}% (threshold ${(search.threshold * 100).toFixed(2)}%)`,
 );
 if (search.message) console.log(`search: ${search.message}`);
@@ -143,8 +143,11 @@ console.log(
   `throughput (batch 64, median of 15, compacted): dense ${tputBefore.toFixed(0)} img/s, ` +
     `compressed ${tputAfter.toFixed(0)} img/s (${(tputAfter / tputBefore).toFixed(2)}x)`,
 );
+const [flopsBefore, flopsAfter] = [countFlops(model).total, countFlops(deployed).total];
 console.log(
-  `parameters: dense ${model.countParams()}, compacted ${deployed.countParams()}; ` +
+  `FLOPs: dense ${(flopsBefore / 1e6).toFixed(1)} M, compacted ${(flopsAfter / 1e6).toFixed(1)} M ` +
+    `(${(flopsBefore / flopsAfter).toFixed(2)}x fewer); ` +
+    `parameters: dense ${model.countParams()}, compacted ${deployed.countParams()}; ` +
     `wall time ${((performance.now() - startedAt) / 1000).toFixed(0)} s`,
 );
 deployed.dispose();
