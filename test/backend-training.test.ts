@@ -4,6 +4,10 @@
  * batch, same optimizer, so any wrong or missing gradient kernel shows up as a different loss or
  * weight. Also checks that training leaks no tensors, and initBackend's argument validation.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend, wasmThreadCount } from '../src/backend/index.js';
@@ -172,6 +176,31 @@ describe('wasm threads', () => {
     const wanted = process.env.CONDENSA_THREADS ? Number(process.env.CONDENSA_THREADS) : defaultWasmThreads();
     expect(tf.getBackend()).toBe('wasm');
     expect(wasmThreadCount()).toBe(wanted);
+  });
+
+  it('falls back to 1 thread, with a note, when the threaded binary cannot start', () => {
+    // A fresh process (the thread pool is fixed per process) whose worker scripts cannot be written.
+    const dir = mkdtempSync(join(tmpdir(), 'condensa-threads-test-'));
+    try {
+      const script = join(dir, 'probe.mts'); // .mts: an ES module wherever it lives
+      const index = resolve('src/backend/index.ts');
+      writeFileSync(
+        script,
+        // Imports only project files: the temp dir has no node_modules of its own.
+        `import { initBackend, wasmThreadCount } from ${JSON.stringify(index)};\n` +
+          `const name = await initBackend({ backend: 'wasm', threads: 2 });\n` +
+          `console.log('RESULT', name, wasmThreadCount());\n`,
+      );
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script], {
+        encoding: 'utf8',
+        env: { ...process.env, CONDENSA_WASM_TMP: '/proc/self', CONDENSA_THREADS: '' },
+        timeout: 120_000,
+      });
+      expect(run.stdout).toContain('RESULT wasm 1');
+      expect(run.stderr).toMatch(/cannot write wasm worker scripts .*using 1 thread/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -22,7 +22,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,13 +56,33 @@ let detached = false;
 const workers = new Set<{ unref(): void }>();
 let restoreCpus: (() => void) | undefined;
 
+/** Where the worker scripts go: env `CONDENSA_WASM_TMP`, else the OS temp dir. */
+function scriptDir(): string {
+  return process.env.CONDENSA_WASM_TMP || tmpdir();
+}
+
+/**
+ * Whether worker scripts can be written. Checked before asking for threads: a worker that
+ * cannot start leaves emscripten waiting forever, so failing here is the only clean fallback.
+ */
+function canWriteScripts(): boolean {
+  const probe = join(scriptDir(), `condensa-wasm-probe-${process.pid}-${randomUUID().slice(0, 8)}`);
+  try {
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Write a script under the OS temp dir, named by a hash of its content, so every process shares
  * the same two files and nothing piles up (written atomically: temp file, then rename).
  */
 function writeScript(text: string, prefix: string): string {
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  const file = join(tmpdir(), `condensa-wasm-${prefix}-${hash}.js`);
+  const file = join(scriptDir(), `condensa-wasm-${prefix}-${hash}.js`);
   if (!existsSync(file)) {
     const partial = `${file}.${process.pid}.${randomUUID().slice(0, 8)}`;
     writeFileSync(partial, text);
@@ -182,7 +202,13 @@ export async function configureWasmThreads(threads: number | undefined): Promise
   const wanted = threads ?? defaultWasmThreads();
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (wasmBackendCreated()) return wanted; // already created: its thread count is fixed
-  if (wanted <= 1) {
+  const writable = wanted > 1 && canWriteScripts();
+  if (wanted > 1 && !writable) {
+    process.stderr.write(
+      `condensa-ts: cannot write wasm worker scripts under ${scriptDir()} (set CONDENSA_WASM_TMP); using 1 thread\n`,
+    );
+  }
+  if (!writable) {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     wasm.setThreadsCount(1);
     return 1;
