@@ -120,6 +120,8 @@ const CONV_CASES: { x: [number, number, number, number]; k: [number, number]; co
   { x: [2, 9, 9, 3], k: [3, 3], co: 4 },
   { x: [3, 8, 7, 5], k: [2, 3], co: 6 },
   { x: [1, 12, 11, 16], k: [5, 5], co: 8 },
+  // Window (2*2*2 = 8) smaller than the output channels: the filter gradient's dy^T x cols form.
+  { x: [2, 8, 8, 2], k: [2, 2], co: 16 },
 ];
 
 let startTensors = 0;

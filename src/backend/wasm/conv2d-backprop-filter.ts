@@ -70,9 +70,10 @@ export function useGemmForFilter(info: tf.backend_util.Conv2DInfo): boolean {
 }
 
 /**
- * im2col + GEMM: the columns are gathered by a JS loop over the wasm heap already transposed,
- * colsT[KH*KW*Ci, N*Ho*Wo] (zeros where the window hangs over the padding), so that
- * dW[KH*KW*Ci, Co] = colsT x dy[N*Ho*Wo, Co] is one XNNPACK matmul with no transpose of dy.
+ * im2col + GEMM: the columns are gathered by a JS loop over the wasm heap (zeros where the
+ * window hangs over the padding), either already transposed, colsT[KH*KW*Ci, N*Ho*Wo], so that
+ * dW = colsT x dy[N*Ho*Wo, Co] is one XNNPACK matmul with no transpose of dy, or as
+ * cols[N*Ho*Wo, KH*KW*Ci] for dW = (dy^T x cols)^T when the window is smaller than Co.
  */
 function gemmFilterGradient(
   backend: tf.KernelBackend,
@@ -86,10 +87,16 @@ function gemmFilterGradient(
   const { top, left } = info.padInfo;
   const block = KH * KW * Ci;
   const P = N * Ho * Wo;
+  // Orientation (CPU ms, fresh operands): XNNPACK packs the right-hand operand on every call, so
+  // pack whichever is smaller. colsT x dy packs dy [P, Co]; dy^T x cols transposes dy and packs
+  // cols [P, block]. seedNet width 1 conv1 (block 27, Co 256): 106 -> 45 ms; conv2 (block 2304,
+  // Co 512) and width .25 conv2 (block 576, Co 128) are faster as colsT x dy (57 vs 128 ms).
+  const transposed = block >= Co;
+  const [sp, sk] = transposed ? [1, P] : [block, 1];
   const wasm = wasmBackend(backend);
   // Allocate first: growing the wasm heap would detach views taken before it.
-  const colsT = wasm.makeOutput([block, P], 'float32');
-  const dst = wasm.typedArrayFromHeap(colsT);
+  const cols = wasm.makeOutput(transposed ? [block, P] : [P, block], 'float32');
+  const dst = wasm.typedArrayFromHeap(cols);
   const src = wasm.typedArrayFromHeap(x);
   let p = 0;
   for (let n = 0; n < N; n++) {
@@ -99,28 +106,23 @@ function gemmFilterGradient(
           const r = i * sh - top + kh;
           for (let kw = 0; kw < KW; kw++) {
             const q = j * sw - left + kw;
-            let row = (kh * KW + kw) * Ci * P + p;
+            let at = p * sp + (kh * KW + kw) * Ci * sk;
             if (r < 0 || r >= H || q < 0 || q >= W) {
-              for (let c = 0; c < Ci; c++, row += P) dst[row] = 0;
+              for (let c = 0; c < Ci; c++, at += sk) dst[at] = 0;
               continue;
             }
             const from = ((n * H + r) * W + q) * Ci;
-            for (let c = 0; c < Ci; c++, row += P) dst[row] = src[from + c];
+            for (let c = 0; c < Ci; c++, at += sk) dst[at] = src[from + c];
           }
         }
       }
     }
   }
   const dy2 = reshape(backend, dy, [P, Co]);
-  const product = call(
-    'BatchMatMul',
-    backend,
-    { a: colsT, b: dy2 },
-    { transposeA: false, transposeB: false },
-  );
-  release(backend, colsT, dy2);
-  const dW = reshape(backend, product, [KH, KW, Ci, Co]);
-  release(backend, product);
+  const flat = transposed ? matmul(backend, cols, dy2) : transposedProduct(backend, dy2, cols);
+  release(backend, cols, dy2);
+  const dW = reshape(backend, flat, [KH, KW, Ci, Co]);
+  release(backend, flat);
   return dW;
 }
 
@@ -156,4 +158,22 @@ export function filterGradient(
   const dW = transpose(backend, out, [1, 2, 0, 3]);
   release(backend, out);
   return dW;
+}
+
+function matmul(backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
+  return call('BatchMatMul', backend, { a, b }, { transposeA: false, transposeB: false });
+}
+
+/** dy^T x cols, transposed back: [block, Co]. */
+function transposedProduct(
+  backend: tf.KernelBackend,
+  dy2: tf.TensorInfo,
+  cols: tf.TensorInfo,
+): tf.TensorInfo {
+  const dyT = transpose(backend, dy2, [1, 0]);
+  const product = matmul(backend, dyT, cols);
+  release(backend, dyT);
+  const out = transpose(backend, product, [1, 0]);
+  release(backend, product);
+  return out;
 }
