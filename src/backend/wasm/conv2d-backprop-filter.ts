@@ -14,13 +14,14 @@
  * per tensor, so reusing operands times a cache hit), 1 thread, load ~7 on 2 cores:
  *
  *   layer (seedNet)                    forward   conv path   GEMM path
- *   width 1 conv1 x[32,32,32,3] Co 256      37         112         103
+ *   width 1 conv1 x[32,32,32,3] Co 256      37         112     103 (45*)
  *   width 1 conv2 x[32,15,15,256] Co 512   424         583         488
  *   width 1 conv3 x[32,6,6,512] Co 1024    218         209         173
  *   width .25 conv1 x[64,32,32,3] Co 64     20          47          33
  *   width .25 conv2 x[64,15,15,64] Co 128   53          84          84
  *   width .25 conv3 x[64,6,6,128] Co 256    21          29          30
  *
+ * (* with the dy^T x cols orientation, below.)
  * so GEMM is used unless the columns would exceed 32 M floats (128 MB), or the conv is dilated.
  * Both match the cpu backend to ~1e-6 relative (test/backend-kernels.test.ts).
  */
