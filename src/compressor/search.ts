@@ -100,6 +100,8 @@ export async function searchThenCompress<R extends { model: tf.LayersModel; val:
   const measureScheme = async (s: Scheme): Promise<SampleOutcome> => {
     const r = await compress(s, searchOptimizer, false);
     try {
+      // An aborted sample holds a partial compression: it must not enter the log as finished.
+      o.signal?.throwIfAborted();
       return { accuracy: r.val.accuracy, objective: await deployed.measure(r.model) };
     } finally {
       disposeModel(r.model);
