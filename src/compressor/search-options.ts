@@ -56,7 +56,7 @@ export interface SearchReport {
   feasible: boolean;
   /** Density the final model was compressed at (per layer in per-layer mode); the closest sample's when infeasible. */
   chosenDensity: Density;
-  /** Overall sparsity of the chosen sample. */
+  /** Overall sparsity of the chosen sample (per-layer mode: weighted by layer FLOPs for structured schemes, else by parameters). */
   chosenSparsity: number;
   /** The chosen sample (best feasible, else the closest to the threshold). */
   chosen: Sample<Density>;

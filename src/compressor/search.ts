@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
-import { compact } from '../graph/index.js';
+import { compact, countFlops } from '../graph/index.js';
 import { Minimize, params, type SearchGoal } from '../objectives/index.js';
 import { DirectCompression } from '../optimizers/direct-compression.js';
 import type { Data } from '../optimizers/data.js';
@@ -129,11 +129,18 @@ export async function searchThenCompress<R extends { model: tf.LayersModel; val:
     })) as SearchResult<Density>;
   } else {
     const layers = prunableLayers(scheme, o.model);
+    // A layer's share of the overall sparsity: its FLOPs when the model is deployed compacted
+    // (removing filters saves compute, and a search on params alone pruned the parameter-heavy
+    // but cheap last conv layer of seedNet and gained less speed than the global search), else
+    // its parameters (what unstructured pruning removes).
+    const flopsOf = new Map(countFlops(o.model).perLayer.map((l) => [l.name, l.flops]));
+    const sizeOf = (l: tf.layers.Layer) =>
+      compacted && (flopsOf.get(l.name) ?? 0) > 0 ? flopsOf.get(l.name)! : l.countParams();
     atDensity = (d) => withLayerDensities(scheme, d as Record<string, number>);
     result = (await perLayerSearch({
       ...common,
       layers: layers.map((l) => l.name),
-      sizes: Object.fromEntries(layers.map((l) => [l.name, l.countParams()])),
+      sizes: Object.fromEntries(layers.map((l) => [l.name, sizeOf(l)])),
       // Sensitivity probe: only `layer` compressed (every other layer at density 1).
       profile: async (layer, d) => {
         const map = Object.fromEntries(layers.map((l) => [l.name, l.name === layer ? d : 1]));
