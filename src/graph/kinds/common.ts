@@ -109,12 +109,7 @@ export function pair(v: unknown): [number, number] {
 
 /** For each slice of `w` along `axis`: whether every entry of the slice is exactly zero. */
 export function zeroSlices(w: tf.Tensor, axis: number): boolean[] {
-  const nonzero = tf.tidy(() => {
-    const perm = w.shape.map((_, i) => i).filter((i) => i !== axis);
-    perm.push(axis);
-    const moved = w.transpose(perm).reshape([-1, w.shape[axis]]);
-    return moved.abs().max(0).dataSync();
-  });
+  const nonzero = tf.tidy(() => channelRows(w, axis).abs().max(1).dataSync());
   return Array.from(nonzero, (v) => v === 0);
 }
 
@@ -194,4 +189,24 @@ export function opaque(ctx: PropagateContext, why: string): ChannelLayout {
   const space = ctx.spaces.create(size);
   ctx.spaces.pin(space, { reason: `output of '${ctx.layer.name}' (${why})` });
   return singleSpace(space, size);
+}
+
+/**
+ * `w` as a [C, rest] matrix whose row c is the slice c along `axis`. Reductions then run over the
+ * LAST axis, which every backend handles directly (reductions over leading axes go through
+ * special-cased kernels on wasm).
+ */
+export function channelRows(w: tf.Tensor, axis: number): tf.Tensor2D {
+  const perm = [axis, ...w.shape.map((_, i) => i).filter((i) => i !== axis)];
+  return w.transpose(perm).reshape([w.shape[axis], -1]) as tf.Tensor2D;
+}
+
+/** Sum of a 4-D kernel over its two spatial (leading) axes: [kh, kw, a, b] -> [a, b]. */
+export function sumOverTaps(kernel: tf.Tensor): tf.Tensor2D {
+  const [kh, kw, a, b] = kernel.shape as number[];
+  return kernel
+    .reshape([kh * kw, a * b])
+    .transpose()
+    .sum(1)
+    .reshape([a, b]) as tf.Tensor2D;
 }

@@ -7,6 +7,7 @@ import {
   freshChannels,
   pair,
   producerConstants,
+  sumOverTaps,
   take,
 } from './common.js';
 
@@ -30,7 +31,7 @@ export const conv2dKind: LayerKind = {
     const kernel = ctx.weights.get('kernel')!;
     const units = kernel.shape[3] as number;
     const removed = ctx.removedIn[0];
-    const contributions = take(kernel.sum([0, 1]), removed, 0) as tf.Tensor2D;
+    const contributions = take(sumOverTaps(kernel), removed, 0) as tf.Tensor2D;
     const bias = foldedBias(ctx.weights.get('bias'), removed, ctx.inputConsts[0], contributions, units);
     const out: Record<string, tf.Tensor> = {
       kernel: take(take(kernel, ctx.keptIn[0], 2), ctx.keptOut, 3),

@@ -7,6 +7,7 @@ import {
   freshChannels,
   pair,
   producerConstants,
+  sumOverTaps,
   take,
   weightByName,
 } from './common.js';
@@ -30,7 +31,7 @@ export const separableConv2dKind: LayerKind = {
     const units = pw.shape[3] as number;
     const removed = ctx.removedIn[0];
     // What one unit of input channel r adds to output o: sum_k (sum of depthwise taps) * pointwise.
-    const perChannel = tf.mul(dw.sum([0, 1]).reshape([cin, m, 1]), pw.reshape([cin, m, units])).sum(1);
+    const perChannel = tf.mul(sumOverTaps(dw).reshape([cin, m, 1]), pw.reshape([cin, m, units])).sum(1);
     const contributions = take(perChannel, removed, 0) as tf.Tensor2D;
     const bias = foldedBias(ctx.weights.get('bias'), removed, ctx.inputConsts[0], contributions, units);
     const rows = ctx.keptIn[0].flatMap((c) => Array.from({ length: m }, (_, k) => c * m + k));
