@@ -25,7 +25,7 @@ interface ExportInfo {
   logitsShape: [number, number];
 }
 
-const [exportDir = '/tmp/seednet-export', torchDir = '/tmp/seednet-torch', outDir, timingPath] =
+const [exportDir = '/tmp/seednet-export', torchDir = '/tmp/seednet-torch', outDir, timingPath, firstRunLog] =
   process.argv.slice(2);
 const backend = await initBackend();
 const info = JSON.parse(readFileSync(join(exportDir, 'weights.json'), 'utf8')) as ExportInfo;
