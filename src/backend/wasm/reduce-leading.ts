@@ -1,17 +1,19 @@
 /**
  * Sum and Mean for wasm over leading axes. wasm's kernels (tfjs-backend-wasm 4.22.0) reduce only
  * innermost axes and otherwise transpose first with a slow generic transpose: Sum of
- * [64,30,30,64] over axes [0,1,2] (every batch-norm and conv-bias gradient) took 54-113 ms at
- * seedNet shapes, 1 thread, machine load 8-13 on 2 cores (bench/train-throughput/kernel-timings.ts).
- * A matmul with a ones vector was fast only when its operand was reused (XNNPACK packs the
- * matrix as weights on every new tensor: 13-58 ms on fresh data, as in training). Replacement
- * when the reduced axes are exactly the leading ones: view x as an image [1, R/b, b, C] (b the
- * last reduced dimension) and run wasm's XNNPACK AvgPool with one window over all of it, times R
- * for Sum: 2-5 ms on fresh [64,30,30,64] data against wasm's 29 ms. Other axis sets and
- * non-float inputs go to wasm's own kernel.
+ * [64,30,30,64] over axes [0,1,2] (every batch-norm and conv-bias gradient) took 28-33 ms CPU
+ * at seedNet shapes, 1 thread (bench/train-throughput/kernel-timings.ts).
+ *
+ * Replacement when the reduced axes are exactly the leading ones: one JS loop over the wasm
+ * heap, adding x viewed as [R, C] row by row in doubles (the cpu backend's order and precision):
+ * ~17 ms CPU on the same data. Two faster compositions were dropped: a matmul with a ones vector
+ * repacks its operand on every new tensor (13-58 ms on fresh data), and XNNPACK AvgPool with one
+ * window over [1, R/b, b, C] (2-5 ms) crashed with "memory access out of bounds" inside
+ * compact() of seedNet (reported in docs/experiments.md; not reproduced in isolation).
+ * Other axis sets and non-float inputs go to wasm's own kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { call, fill, release, reshape, type KernelArgs } from './compose.js';
+import { call, release, reshape, wasmBackend, type KernelArgs } from './compose.js';
 
 function leadingReduction(name: 'Sum' | 'Mean', { inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x } = inputs as { x: tf.TensorInfo };
@@ -24,23 +26,18 @@ function leadingReduction(name: 'Sum' | 'Mean', { inputs, backend, attrs }: Kern
   const kept = x.shape.slice(axes.length);
   const C = tf.util.sizeFromShape(kept);
   if (R === 0 || C === 0) return call(name, backend, { x }, { axis, keepDims });
-  // x as an image [1, R/b, b, C] (b = the last reduced dimension), averaged over one window
-  // covering it all.
-  const b = x.shape[axes.length - 1];
-  const image = reshape(backend, x, [1, R / b, b, C]);
-  const averaged = call(
-    'AvgPool',
-    backend,
-    { x: image },
-    { filterSize: [R / b, b], strides: [1, 1], pad: 'valid' },
-  );
-  release(backend, image);
-  let row = averaged;
-  if (name === 'Sum') {
-    const count = fill(backend, [1], R);
-    row = call('Multiply', backend, { a: averaged, b: count });
-    release(backend, count, averaged);
+  const wasm = wasmBackend(backend);
+  // Allocate first: growing the wasm heap would detach views taken before it.
+  const row = wasm.makeOutput([C], 'float32');
+  const dst = wasm.typedArrayFromHeap(row);
+  const src = wasm.typedArrayFromHeap(x);
+  // Accumulate in doubles, row after row, like the cpu backend.
+  const acc = new Float64Array(C);
+  for (let r = 0, at = 0; r < R; r++) {
+    for (let c = 0; c < C; c++, at++) acc[c] += src[at];
   }
+  const scale = name === 'Mean' ? 1 / R : 1;
+  for (let c = 0; c < C; c++) dst[c] = acc[c] * scale;
   const outShape = keepDims ? [...axes.map(() => 1), ...kept] : kept;
   const out = reshape(backend, row, outShape);
   release(backend, row);
