@@ -233,7 +233,8 @@ async function cifarNormalization() {
   const record = args['model-dir']
     ? ((await readRecord(args['model-dir'])) ?? {})
     : await pretrainedRecord('seednet-0.25-cifar10').catch(() => ({}) as Record<string, unknown>);
-  const n = record.normalization ?? record.normalize;
+  const training = record.training as Record<string, unknown> | undefined;
+  const n = record.normalization ?? record.normalize ?? training?.normalization;
   if (n === 'unit') return { normalize: 'unit' as const, mean: CIFAR10_MEAN, std: CIFAR10_STD };
   const o = n as { mean?: unknown; std?: unknown } | undefined;
   if (o && Array.isArray(o.mean) && Array.isArray(o.std)) {
