@@ -4,6 +4,7 @@
  *
  *   npx tsx examples/compress-mnist.ts            # ~2-3 minutes on 2 CPU cores (wasm)
  *   npx tsx examples/compress-mnist.ts --resume   # checkpoints to /tmp; re-run continues
+ *   npx tsx examples/compress-mnist.ts --small    # CI-sized: 2 short L-C steps, seconds
  */
 import { initBackend } from '../src/backend/index.js';
 import { Compressor, progressBar } from '../src/compressor/index.js';
@@ -33,16 +34,19 @@ const testData = toTensors(mnist.test, norm);
 const dense = await loadPretrained('lenet5-mnist');
 const before = await evaluate(dense, testData, resolveLoss('categoricalCrossentropy'));
 
+// --small keeps the recipe but shrinks every iteration count (CI runs it so the example cannot rot).
+const small = process.argv.includes('--small');
+const iters = (n: number): number => (small ? Math.max(5, Math.round(n / 20)) : n);
 const lc = new LC({
-  steps: 5,
-  firstLIterations: 200,
-  perLIterations: 150,
+  steps: small ? 2 : 5,
+  firstLIterations: iters(200),
+  perLIterations: iters(150),
   batchSize: 64,
   lr: 0.05,
   lrEnd: 0.005,
   muInit: 0.5,
   muMultiplier: 1.6,
-  fineTuneIterations: 700,
+  fineTuneIterations: iters(700),
 });
 const bar = progressBar({ total: lc.plan().iterations });
 const { model, stats, test } = await new Compressor({
