@@ -49,7 +49,8 @@ describe('examples', () => {
     ]) {
       expect(out).toContain(row);
     }
-    expect(out).toMatch(/Accuracy drop/i);
+    expect(out).toMatch(/\| accuracy \| drop \|/);
+    expect(out).toMatch(/Global sparsity: 75\.00%/);
   });
 
   it('compress-mnist compresses LeNet-5 with Prune(0.1) + LC', async () => {
