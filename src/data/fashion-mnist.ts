@@ -1,6 +1,6 @@
 import type { DatasetFiles } from './acquire.js';
 import { ensureFiles } from './acquire.js';
-import { IDX_FILES, idxSplit } from './idx.js';
+import { IDX_FILES, idxDataset } from './idx.js';
 import { gzipDirSource, gzipUrlSource } from './idx-sources.js';
 import type { Dataset, LoadOptions } from './types.js';
 
@@ -63,33 +63,16 @@ export const FASHION_MNIST_FILES: DatasetFiles = {
  */
 export async function loadFashionMnist(opts: LoadOptions = {}): Promise<Dataset> {
   const files = await ensureFiles(FASHION_MNIST_FILES, opts);
-  const get = (name: string) => files.get(name)!;
-  return {
-    name: 'fashion-mnist',
-    train: idxSplit(
-      get(IDX_FILES.trainImages),
-      get(IDX_FILES.trainLabels),
-      IDX_FILES.trainImages,
-      IDX_FILES.trainLabels,
-    ),
-    test: idxSplit(
-      get(IDX_FILES.testImages),
-      get(IDX_FILES.testLabels),
-      IDX_FILES.testImages,
-      IDX_FILES.testLabels,
-    ),
-    classes: [
-      'T-shirt/top',
-      'Trouser',
-      'Pullover',
-      'Dress',
-      'Coat',
-      'Sandal',
-      'Shirt',
-      'Sneaker',
-      'Bag',
-      'Ankle boot',
-    ],
-    shape: [28, 28, 1],
-  };
+  return idxDataset(files, 'fashion-mnist', [
+    'T-shirt/top',
+    'Trouser',
+    'Pullover',
+    'Dress',
+    'Coat',
+    'Sandal',
+    'Shirt',
+    'Sneaker',
+    'Bag',
+    'Ankle boot',
+  ]);
 }

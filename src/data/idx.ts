@@ -1,4 +1,5 @@
 import { DataError } from '../errors.js';
+import type { Dataset } from './types.js';
 
 /**
  * Parses an idx file of unsigned bytes (the MNIST format: a magic number 0x0000 08 <ndim>, then
@@ -38,3 +39,19 @@ export const IDX_FILES = {
   testImages: 't10k-images-idx3-ubyte',
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
+
+/**
+ * A 28x28x1 dataset from the four standard idx files (MNIST and Fashion-MNIST ship alike),
+ * given the verified file contents by name.
+ */
+export function idxDataset(files: Map<string, Uint8Array>, name: string, classes: string[]): Dataset {
+  const split = (images: string, labels: string) =>
+    idxSplit(files.get(images)!, files.get(labels)!, images, labels);
+  return {
+    name,
+    train: split(IDX_FILES.trainImages, IDX_FILES.trainLabels),
+    test: split(IDX_FILES.testImages, IDX_FILES.testLabels),
+    classes,
+    shape: [28, 28, 1],
+  };
+}

