@@ -9,6 +9,7 @@ import {
   checkRate,
   optimizerOptions,
   type TrainingOptions,
+  FINE_TUNING_DEFAULTS,
 } from './training-options.js';
 
 /** Options of `FineTune`. */
@@ -44,13 +45,7 @@ export class FineTune implements RecoveryOptimizer {
     this.options = {
       iterations: 1000,
       evalEvery: 200,
-      lr: 0.01,
-      lrEnd: 1e-4,
-      momentum: 0.9,
-      weightDecay: 0,
-      optimizer: 'sgd',
-      batchSize: 128,
-      bnImages: 0,
+      ...FINE_TUNING_DEFAULTS,
       compress: true,
       ...options,
     };

@@ -11,6 +11,7 @@ import {
   checkRate,
   optimizerOptions,
   type TrainingOptions,
+  FINE_TUNING_DEFAULTS,
 } from './training-options.js';
 
 /** The polynomial sparsity schedule's parameters (tfmot's PolynomialDecay). */
@@ -80,13 +81,7 @@ export class GradualPruning implements RecoveryOptimizer {
       initialSparsity: 0,
       beginStep: 0,
       power: 3,
-      lr: 0.01,
-      lrEnd: 1e-4,
-      momentum: 0.9,
-      weightDecay: 0,
-      optimizer: 'sgd',
-      batchSize: 128,
-      bnImages: 0,
+      ...FINE_TUNING_DEFAULTS,
       ...options,
     };
     const o = this.options;

@@ -12,6 +12,7 @@ import {
   checkRate,
   optimizerOptions,
   type TrainingOptions,
+  FINE_TUNING_DEFAULTS,
 } from './training-options.js';
 
 /** Options of `IterativePruning`. */
@@ -48,13 +49,7 @@ export class IterativePruning implements RecoveryOptimizer {
     this.options = {
       rounds: 3,
       iterationsPerRound: 300,
-      lr: 0.01,
-      lrEnd: 1e-4,
-      momentum: 0.9,
-      weightDecay: 0,
-      optimizer: 'sgd',
-      batchSize: 128,
-      bnImages: 0,
+      ...FINE_TUNING_DEFAULTS,
       ...options,
     };
     const o = this.options;

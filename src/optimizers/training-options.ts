@@ -20,6 +20,20 @@ export interface TrainingOptions {
   bnImages?: number;
 }
 
+/**
+ * Defaults of the training settings for the recovery methods that fine-tune (FineTune,
+ * IterativePruning, GradualPruning): SGD with Nesterov momentum, lr 0.01 decaying to 1e-4.
+ */
+export const FINE_TUNING_DEFAULTS = {
+  lr: 0.01,
+  lrEnd: 1e-4,
+  momentum: 0.9,
+  weightDecay: 0,
+  optimizer: 'sgd',
+  batchSize: 128,
+  bnImages: 0,
+} as const satisfies Required<TrainingOptions> & { lrEnd: number };
+
 /** Validate a count option: a non-negative integer. */
 export function checkCount(name: string, v: number, min = 0): void {
   if (!(Number.isInteger(v) && v >= min)) {
