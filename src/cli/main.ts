@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { CondensaError } from '../errors.js';
+import { compressCommand } from './compress.js';
 import { dataCommand } from './data.js';
 import { trainCommand } from './train.js';
 
@@ -10,4 +12,14 @@ const program = new Command();
 program.name('condensa').description('Neural-network compression for TensorFlow.js').version('0.1.0');
 program.addCommand(dataCommand);
 program.addCommand(trainCommand);
-await program.parseAsync(process.argv);
+program.addCommand(compressCommand);
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  // A CondensaError's message already says what is wrong and what to do: no stack trace for it.
+  if (e instanceof CondensaError) {
+    process.stderr.write(`condensa: ${e.message}\n`);
+    process.exit(1);
+  }
+  throw e;
+}

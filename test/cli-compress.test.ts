@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../src/io/index.js';
+
+// `condensa compress` end to end, in its own process as users run it.
+const run = promisify(execFile);
+const scratch = mkdtempSync(join(tmpdir(), 'condensa-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const cli = (args: string[]) => run(process.execPath, ['bin/condensa.js', ...args], { maxBuffer: 16 << 20 });
+
+describe('condensa compress', () => {
+  it('prunes the pretrained LeNet-5 with a spec, recovers with L-C and saves a loadable model', async () => {
+    const out = join(scratch, 'pruned');
+    const spec = '{"scheme":"Prune","density":0.1}';
+    const args = ['compress', '--model', 'lenet5-mnist', '--dataset', 'mnist', '--spec', spec];
+    const { stdout } = await cli([
+      ...args,
+      '--steps',
+      '2',
+      '--iterations',
+      '30',
+      '--train',
+      '2000',
+      '--out',
+      out,
+    ]);
+    const acc = Number(/test accuracy ([\d.]+)%/.exec(stdout)?.[1]);
+    expect(acc).toBeGreaterThan(50); // 90% of the weights gone after a 60-minibatch recovery
+    const before = tf.memory().numTensors;
+    const model = await loadModel(out);
+    const kernels = model.layers.flatMap((l) => l.getWeights()).filter((w) => w.shape.length > 1);
+    const total = kernels.reduce((n, w) => n + w.size, 0);
+    const nonzero = kernels.reduce(
+      (n, w) => n + (w.dataSync() as Float32Array).filter((v) => v !== 0).length,
+      0,
+    );
+    expect(nonzero / total).toBeLessThanOrEqual(0.1 + 1e-3);
+    const record = JSON.parse(readFileSync(join(out, 'record.json'), 'utf8'));
+    expect(record.scheme).toEqual({ scheme: 'Prune', density: 0.1 });
+    expect(record.testAccuracy).toBeCloseTo(acc / 100, 4);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    // The output now exists: a second run must refuse to overwrite it, with a one-line error.
+    await expect(cli([...args, '--optimizer', 'direct', '--out', out])).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/condensa: --out .* is not empty/),
+    });
+  });
+
+  it('rejects an invalid spec with its JSON path', async () => {
+    const args = ['compress', '--model', 'lenet5-mnist', '--dataset', 'mnist'];
+    await expect(cli([...args, '--spec', '{"scheme":"Prune","density":1.5}'])).rejects.toMatchObject({
+      stderr: expect.stringMatching(/\$\.density: density must be a number in \(0, 1\]/),
+    });
+  });
+});
