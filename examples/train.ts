@@ -4,12 +4,12 @@
  * Arguments: model, dataset, epochs, output directory (optional).
  */
 import { modelNames } from '../src/models/index.js';
-import { DATASETS, runTraining } from '../src/training/index.js';
+import { TRAINING_DATASETS, runTraining } from '../src/training/index.js';
 
 const [model = 'lenet5', dataset = 'mnist', epochs = '1', out] = process.argv.slice(2);
-if (!modelNames().includes(model) || !(dataset in DATASETS)) {
+if (!modelNames().includes(model) || !(dataset in TRAINING_DATASETS)) {
   console.error(
-    `usage: examples/train.ts <${modelNames().join('|')}> <${Object.keys(DATASETS).join('|')}> [epochs] [outDir]`,
+    `usage: examples/train.ts <${modelNames().join('|')}> <${Object.keys(TRAINING_DATASETS).join('|')}> [epochs] [outDir]`,
   );
   process.exit(2);
 }

@@ -15,25 +15,5 @@ export * from './search/index.js';
 export * from './graph/index.js';
 export * from './io/index.js';
 export * from './report/index.js';
-// Reference training: DATASETS/ProgressCallback/OptimizerKind stay under their folder, where
-// they would otherwise clash with the data and optimizers names of the same words.
-export {
-  trainClassifier,
-  runTraining,
-  accuracy,
-  learningRateSchedule,
-  LearningRateScheduler,
-  setLearningRate,
-  progressPrinter,
-  datasetRecipe,
-  type TrainOptions,
-  type TrainRecord,
-  type TrainRunOptions,
-  type TrainRunResult,
-  type EvaluateOptions,
-  type ScheduleKind,
-  type ScheduleOptions,
-  type TrainProgress,
-  type DatasetRecipe,
-} from './training/index.js';
+export * from './training/index.js';
 export * from './compressor/index.js';

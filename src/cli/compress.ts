@@ -12,7 +12,7 @@ import { loadPretrained, PRETRAINED, type PretrainedName } from '../models/pretr
 import { DirectCompression, FineTune, LC } from '../optimizers/index.js';
 import type { RecoveryOptimizer } from '../optimizers/recovery-optimizer.js';
 import { schemeFromSpec } from '../schemes/index.js';
-import { datasetRecipe, DATASETS } from '../training/datasets.js';
+import { datasetRecipe, TRAINING_DATASETS } from '../training/datasets.js';
 
 const count = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -52,7 +52,9 @@ export const compressCommand = new Command('compress')
     '--model <dir|name>',
     `a saved model directory or a pretrained name (${PRETRAINED.join(', ')})`,
   )
-  .addOption(new Option('--dataset <name>', 'dataset').choices(Object.keys(DATASETS)).makeOptionMandatory())
+  .addOption(
+    new Option('--dataset <name>', 'dataset').choices(Object.keys(TRAINING_DATASETS)).makeOptionMandatory(),
+  )
   .requiredOption('--spec <json|file>', 'scheme spec: JSON text or a .json file (see schemeFromSpec)')
   .addOption(
     new Option('--optimizer <kind>', 'accuracy recovery').choices(Object.keys(OPTIMIZERS)).default('lc'),

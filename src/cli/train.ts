@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError as CommanderArgError, Option } from 'commander';
 import { modelNames } from '../models/registry.js';
-import { DATASETS } from '../training/datasets.js';
+import { TRAINING_DATASETS } from '../training/datasets.js';
 import { runTraining } from '../training/run.js';
 
 const positiveInt = (name: string) => (v: string) => {
@@ -29,7 +29,9 @@ const integer = (name: string) => (v: string) => {
 export const trainCommand = new Command('train')
   .description('train a reference model, evaluate it and save model.json + weights + record.json')
   .addOption(new Option('--model <name>', 'reference model').choices(modelNames()).makeOptionMandatory())
-  .addOption(new Option('--dataset <name>', 'dataset').choices(Object.keys(DATASETS)).makeOptionMandatory())
+  .addOption(
+    new Option('--dataset <name>', 'dataset').choices(Object.keys(TRAINING_DATASETS)).makeOptionMandatory(),
+  )
   .requiredOption('--epochs <n>', 'training epochs', positiveInt('--epochs'))
   .option('--out <dir>', 'directory to save the model and record in')
   .option('--width <w>', 'width multiplier (seednet, vgg, resnet20)', positiveNumber('--width'))

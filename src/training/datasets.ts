@@ -13,7 +13,7 @@ export interface DatasetRecipe {
 }
 
 /** Datasets `condensa train` accepts, by name. */
-export const DATASETS: Readonly<Record<string, DatasetRecipe>> = {
+export const TRAINING_DATASETS: Readonly<Record<string, DatasetRecipe>> = {
   mnist: { load: loadMnist, mean: MNIST_MEAN, std: MNIST_STD, augment: 'none' },
   'fashion-mnist': {
     load: loadFashionMnist,
@@ -26,10 +26,10 @@ export const DATASETS: Readonly<Record<string, DatasetRecipe>> = {
 
 /** The recipe for a dataset name; throws InvalidArgumentError listing the accepted names. */
 export function datasetRecipe(name: string): DatasetRecipe {
-  const recipe = DATASETS[name];
+  const recipe = TRAINING_DATASETS[name];
   if (!recipe) {
     throw new InvalidArgumentError(
-      `unknown dataset '${name}'; accepted: ${Object.keys(DATASETS).join(', ')}`,
+      `unknown dataset '${name}'; accepted: ${Object.keys(TRAINING_DATASETS).join(', ')}`,
     );
   }
   return recipe;

@@ -1,4 +1,4 @@
-export { trainClassifier, type TrainOptions, type TrainRecord, type OptimizerKind } from './train.js';
+export { trainClassifier, type TrainOptions, type TrainRecord, type TrainOptimizerKind } from './train.js';
 export { runTraining, type TrainRunOptions, type TrainRunResult } from './run.js';
 export { accuracy, type EvaluateOptions } from './evaluate.js';
 export {
@@ -8,5 +8,5 @@ export {
   type ScheduleKind,
   type ScheduleOptions,
 } from './schedule.js';
-export { progressPrinter, ProgressCallback, type TrainProgress } from './progress.js';
-export { DATASETS, datasetRecipe, type DatasetRecipe } from './datasets.js';
+export { progressPrinter, TrainProgressCallback, type TrainProgress } from './progress.js';
+export { TRAINING_DATASETS, datasetRecipe, type DatasetRecipe } from './datasets.js';

@@ -40,7 +40,7 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (p
  * A model.fit callback turning batch logs into TrainProgress reports with running means of the
  * loss and accuracy over the epoch.
  */
-export class ProgressCallback extends tf.CustomCallback {
+export class TrainProgressCallback extends tf.CustomCallback {
   constructor(epochs: number, batches: number, report: (p: TrainProgress) => void) {
     let epoch = 0;
     let seen = 0;

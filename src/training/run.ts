@@ -7,7 +7,7 @@ import { createModel } from '../models/registry.js';
 import { datasetRecipe } from './datasets.js';
 import { progressPrinter } from './progress.js';
 import type { ScheduleKind } from './schedule.js';
-import { trainClassifier, type OptimizerKind, type TrainRecord } from './train.js';
+import { trainClassifier, type TrainOptimizerKind, type TrainRecord } from './train.js';
 
 export interface TrainRunOptions {
   model: string;
@@ -18,7 +18,7 @@ export interface TrainRunOptions {
   width?: number;
   seed?: number;
   batchSize?: number;
-  optimizer?: OptimizerKind;
+  optimizer?: TrainOptimizerKind;
   lr?: number;
   schedule?: ScheduleKind;
   backend?: BackendName;

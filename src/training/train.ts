@@ -5,10 +5,10 @@ import { batchDataset } from '../data/batch.js';
 import type { Dataset } from '../data/types.js';
 import { InvalidArgumentError } from '../errors.js';
 import { accuracy } from './evaluate.js';
-import { ProgressCallback, type TrainProgress } from './progress.js';
+import { TrainProgressCallback, type TrainProgress } from './progress.js';
 import { LearningRateScheduler, learningRateSchedule, type ScheduleKind } from './schedule.js';
 
-export type OptimizerKind = 'adam' | 'sgd';
+export type TrainOptimizerKind = 'adam' | 'sgd';
 
 export interface TrainOptions {
   model: tf.LayersModel;
@@ -17,7 +17,7 @@ export interface TrainOptions {
   /** Default 128. */
   batchSize?: number;
   /** 'adam' (default) or 'sgd' (with momentum 0.9). */
-  optimizer?: OptimizerKind;
+  optimizer?: TrainOptimizerKind;
   /** Initial learning rate (default 1e-3 for Adam, 0.05 for SGD). */
   lr?: number;
   /** Default 'cosine'. */
@@ -73,7 +73,7 @@ export async function trainClassifier(opts: TrainOptions): Promise<TrainRecord> 
   }
   const batchSize = opts.batchSize ?? 128;
   const kind = opts.optimizer ?? 'adam';
-  const builders: Record<OptimizerKind, (lr: number) => tf.Optimizer> = {
+  const builders: Record<TrainOptimizerKind, (lr: number) => tf.Optimizer> = {
     adam: (lr) => tf.train.adam(lr),
     sgd: (lr) => tf.train.momentum(lr, 0.9),
   };
@@ -112,7 +112,7 @@ export async function trainClassifier(opts: TrainOptions): Promise<TrainRecord> 
     },
   });
   const callbacks: tf.CustomCallback[] = [new LearningRateScheduler(optimizer, lrAt), timing];
-  if (opts.onProgress) callbacks.push(new ProgressCallback(epochs, batches, opts.onProgress));
+  if (opts.onProgress) callbacks.push(new TrainProgressCallback(epochs, batches, opts.onProgress));
 
   const start = performance.now();
   await model.fitDataset(train, { epochs, callbacks, verbose: 0 });
