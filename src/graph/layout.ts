@@ -135,12 +135,7 @@ export function keptEntries(
   spaces: ChannelSpaces,
   keep: Map<number, boolean[]>,
 ): number[] {
-  const out: number[] = [];
-  forEachEntry(layout, spaces, (e, s, c) => {
-    const k = keep.get(s);
-    if (!k || k[c]) out.push(e);
-  });
-  return out;
+  return entriesWhere(layout, spaces, keep, true);
 }
 
 /** Last-axis entries whose channel is removed. */
@@ -149,10 +144,19 @@ export function removedEntries(
   spaces: ChannelSpaces,
   keep: Map<number, boolean[]>,
 ): number[] {
+  return entriesWhere(layout, spaces, keep, false);
+}
+
+function entriesWhere(
+  layout: ChannelLayout,
+  spaces: ChannelSpaces,
+  keep: Map<number, boolean[]>,
+  kept: boolean,
+): number[] {
   const out: number[] = [];
   forEachEntry(layout, spaces, (e, s, c) => {
     const k = keep.get(s);
-    if (k && !k[c]) out.push(e);
+    if ((!k || Boolean(k[c])) === kept) out.push(e);
   });
   return out;
 }

@@ -93,6 +93,16 @@ export function fill(backend: tf.KernelBackend, shape: number[], value: number):
   return call('Fill', backend, {}, { shape, value, dtype: 'float32' });
 }
 
+/** tfjs's NHWC explicit-padding form of (top, bottom, left, right). */
+function explicitPadding(p: { top: number; bottom: number; left: number; right: number }) {
+  return [
+    [0, 0],
+    [p.top, p.bottom],
+    [p.left, p.right],
+    [0, 0],
+  ] as tf.backend_util.ExplicitPadding;
+}
+
 /** Forward conv through wasm's XNNPACK Conv2D with explicit padding (top, bottom, left, right). */
 export function conv2dExplicit(
   backend: tf.KernelBackend,
@@ -102,12 +112,7 @@ export function conv2dExplicit(
   dilations: [number, number],
   padding: { top: number; bottom: number; left: number; right: number },
 ): tf.TensorInfo {
-  const explicit = [
-    [0, 0],
-    [padding.top, padding.bottom],
-    [padding.left, padding.right],
-    [0, 0],
-  ] as tf.backend_util.ExplicitPadding;
+  const explicit = explicitPadding(padding);
   return call('Conv2D', backend, { x, filter }, { strides, dilations, pad: explicit, dataFormat: 'NHWC' });
 }
 
@@ -120,12 +125,7 @@ export function depthwiseExplicit(
   dilations: [number, number],
   padding: { top: number; bottom: number; left: number; right: number },
 ): tf.TensorInfo {
-  const explicit = [
-    [0, 0],
-    [padding.top, padding.bottom],
-    [padding.left, padding.right],
-    [0, 0],
-  ] as tf.backend_util.ExplicitPadding;
+  const explicit = explicitPadding(padding);
   return call(
     'DepthwiseConv2dNative',
     backend,
