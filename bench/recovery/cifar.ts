@@ -1,0 +1,190 @@
+/**
+ * Issue 4's acceptance runs: one compression of the pretrained CIFAR-10 seedNet (width 0.25)
+ * with one recovery method, appended as a JSON line to --out (default
+ * bench/recovery/results.jsonl) and printed.
+ *
+ *   npx tsx bench/recovery/cifar.ts --scheme prune  --optimizer lc       --iters 1000
+ *   npx tsx bench/recovery/cifar.ts --scheme prune  --optimizer finetune --iters 1000
+ *   npx tsx bench/recovery/cifar.ts --scheme prune  --optimizer gradual  --iters 1000
+ *   npx tsx bench/recovery/cifar.ts --scheme prune  --optimizer direct
+ *   npx tsx bench/recovery/cifar.ts --scheme memory --optimizer lc       --iters 1000
+ *   npx tsx bench/recovery/cifar.ts --scheme filter --optimizer lc       --iters 1000
+ *
+ * Schemes: prune = Prune(0.1); memory = Compose([Prune(0.02), Quantize float16]) (Condensa's
+ * memory scheme); filter = FilterPrune({ density: 0.5 }).
+ * `--iters` is the training budget in minibatches of --batch (default 128), the same for every
+ * method: L-C splits it into its L steps (first step twice as long as the others) and a final
+ * masked fine-tune (--lc-ft-share of it, default 0.3); gradual pruning reaches the final
+ * sparsity at 60% of it. Data: training = the 50,000 training images with crop + flip, streamed;
+ * validation (model selection) = 2,000 held-out test images; test = the other 8,000, used for
+ * nothing but the report. Wall-clock and peak RSS (`process.resourceUsage().maxRSS`) are of the
+ * whole process, data loading included.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { initBackend } from '../../src/backend/index.js';
+import { Compressor } from '../../src/compressor/index.js';
+import {
+  batchDataset,
+  CIFAR10_MEAN,
+  CIFAR10_STD,
+  loadCifar10,
+  splitValidation,
+  toTensors,
+} from '../../src/data/index.js';
+import { loadPretrained } from '../../src/models/index.js';
+import * as optimizers from '../../src/optimizers/index.js';
+import { sparsityReport } from '../../src/report/index.js';
+import { Compose, FilterPrune, Prune, Quantize, type Scheme } from '../../src/schemes/index.js';
+
+const { values: a } = parseArgs({
+  options: {
+    scheme: { type: 'string', default: 'prune' },
+    optimizer: { type: 'string', default: 'lc' },
+    iters: { type: 'string', default: '1000' },
+    batch: { type: 'string', default: '128' },
+    lr: { type: 'string', default: '0.01' },
+    'lr-end': { type: 'string', default: '1e-4' },
+    'lc-steps': { type: 'string', default: '6' },
+    'lc-ft-share': { type: 'string', default: '0.3' },
+    'mu-init': { type: 'string', default: '0.1' },
+    'mu-mult': { type: 'string', default: '1.5' },
+    'bn-images': { type: 'string', default: '2048' },
+    seed: { type: 'string', default: '0' },
+    out: { type: 'string', default: 'bench/recovery/results.jsonl' },
+    note: { type: 'string', default: '' },
+  },
+});
+const n = (k: keyof typeof a): number => Number(a[k]);
+const started = performance.now();
+const backend = await initBackend();
+const iters = n('iters');
+const batchSize = n('batch');
+const bnImages = n('bn-images');
+const common = { lr: n('lr'), lrEnd: n('lr-end'), batchSize, bnImages, momentum: 0.9 };
+
+const schemes: Record<string, () => Scheme> = {
+  prune: () => new Prune(0.1),
+  memory: () => new Compose([new Prune(0.02), new Quantize({ dtype: 'float16' })]),
+  filter: () => new FilterPrune({ density: 0.5 }),
+};
+const optimizerFactories: Record<string, () => optimizers.RecoveryOptimizer> = {
+  direct: () => new optimizers.DirectCompression({ bnImages }),
+  finetune: () => new optimizers.FineTune({ ...common, iterations: iters, evalEvery: Math.ceil(iters / 5) }),
+  gradual: () =>
+    new optimizers.GradualPruning({
+      ...common,
+      iterations: iters,
+      frequency: Math.ceil(iters / 20),
+      endStep: Math.round(iters * 0.6),
+    }),
+  lc: () => {
+    const steps = n('lc-steps');
+    const ft = Math.round(iters * n('lc-ft-share'));
+    // L steps 1..steps-1: the first gets two shares, the others one.
+    const per = Math.floor((iters - ft) / steps);
+    return new optimizers.LC({
+      ...common,
+      steps,
+      firstLIterations: iters - ft - per * (steps - 2),
+      perLIterations: per,
+      fineTuneIterations: ft,
+      muInit: n('mu-init'),
+      muMultiplier: n('mu-mult'),
+    });
+  },
+};
+const makeScheme = schemes[a.scheme!];
+const makeOptimizer = optimizerFactories[a.optimizer!];
+if (!makeScheme || !makeOptimizer) {
+  console.error(
+    `--scheme one of ${Object.keys(schemes)}, --optimizer one of ${Object.keys(optimizerFactories)}`,
+  );
+  process.exit(2);
+}
+
+const cifar = await loadCifar10();
+const norm = { normalize: 'standard' as const, mean: CIFAR10_MEAN, std: CIFAR10_STD, numClasses: 10 };
+const { train: testSplit, val: valSplit } = splitValidation(cifar.test, { count: 2000, seed: 1 });
+const trainData = batchDataset(cifar.train, {
+  ...norm,
+  batchSize,
+  shuffle: true,
+  seed: n('seed'),
+  augment: 'cifar',
+});
+const valData = toTensors(valSplit, norm);
+const testData = toTensors(testSplit, norm);
+const dense = await loadPretrained('seednet-0.25-cifar10');
+const loss = optimizers.resolveLoss('categoricalCrossentropy');
+const before = await optimizers.evaluate(dense, testData, loss);
+
+const optimizer = makeOptimizer();
+let lastLog = performance.now();
+const result = await new Compressor({
+  model: dense,
+  scheme: makeScheme(),
+  optimizer,
+  trainData,
+  valData,
+  testData,
+  loss: 'categoricalCrossentropy',
+  testEvery: 'end',
+  seed: n('seed'),
+  onEvent: (e) => {
+    if (e.type === 'step') {
+      const { step, mu, lr, val, elapsedMs } = e.stats;
+      const acc = val ? (val.accuracy * 100).toFixed(2) : '-';
+      console.error(
+        `step ${step}/${e.steps}: val ${acc}%  mu ${mu ?? '-'}  lr ${lr}  ${(elapsedMs / 1000).toFixed(0)} s`,
+      );
+    } else if (e.type === 'iteration' && performance.now() - lastLog > 60_000) {
+      lastLog = performance.now();
+      console.error(
+        `  step ${e.step} iteration ${e.iteration}/${e.iterations} loss ${e.loss.toFixed(4)} eta ${e.eta?.toFixed(0)} s`,
+      );
+    } else if (e.type !== 'iteration') console.error(JSON.stringify(e));
+  },
+}).run();
+
+const after = result.test!;
+const denseReport = sparsityReport(dense).table.at(-1)!;
+const compressedReport = sparsityReport(result.model).table.at(-1)!;
+const record = {
+  scheme: a.scheme,
+  optimizer: optimizer.name,
+  options: optimizer.toJSON(),
+  budgetMinibatches: a.optimizer === 'direct' ? 0 : iters,
+  batchSize,
+  denseTestAccuracy: before.accuracy,
+  testAccuracy: after.accuracy,
+  dropPoints: (before.accuracy - after.accuracy) * 100,
+  valAccuracy: result.val.accuracy,
+  bestStep: result.bestStep,
+  steps: result.stats.map((s) => ({
+    step: s.step,
+    mu: s.mu,
+    val: s.val?.accuracy,
+    valLoss: s.val?.loss,
+    iterations: s.iterations,
+  })),
+  globalSparsity: sparsityReport(result.model).globalSparsity,
+  gzipBytesDense: denseReport.gzipBytes,
+  gzipBytesCompressed: compressedReport.gzipBytes,
+  gzipRatio: denseReport.gzipBytes / compressedReport.gzipBytes,
+  wallSeconds: (performance.now() - started) / 1000,
+  peakRssMB: process.resourceUsage().maxRSS / 1024,
+  backend,
+  loadAverageAtEnd: loadavg(),
+  date: new Date().toISOString(),
+  note: a.note,
+};
+console.log(JSON.stringify(record));
+mkdirSync(dirname(a.out!), { recursive: true });
+appendFileSync(a.out!, JSON.stringify(record) + '\n');
+optimizers.disposeModel(result.model);
+dense.dispose();
+tf.dispose([valData, testData]);
