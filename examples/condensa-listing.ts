@@ -8,9 +8,12 @@
  *   npx tsx examples/condensa-listing.ts --dataset mnist --small   # CI-sized: seconds
  *
  * Options: --budget N (samples, default 10), --eps E (absolute, default 0.02), --lc-steps N,
- * --lc-iters N (minibatches per L step), --fine-tune N, --train N (training images used),
- * --val N (validation images), --proxy-iters N (fine-tuning minibatches per search sample, default
- * 0: one-shot), --mode global|per-layer (one density, or one per conv layer), --model-dir DIR (another saved CIFAR-10 seedNet), --run-dir DIR (sample log: a re-run resumes the search).
+ * --lc-iters N (minibatches per L step), --fine-tune N, --train N (training images used, a
+ * stratified subset; CIFAR-10 default: all 50,000 streamed with crop + flip), --val N
+ * (validation images), --proxy-iters N (fine-tuning minibatches per search sample, default 0:
+ * one-shot), --proxy-lr R (the proxy fine-tune's starting rate, default 0.01), --mode
+ * global|per-layer (one density, or one per conv layer), --model-dir DIR (another saved
+ * CIFAR-10 seedNet), --run-dir DIR (sample log: a re-run resumes the search).
  * Data: the pretrained models saw every training image, so accuracy measured on training images
  * says little about the accuracy budget; validation (the search's eps and L-C's model selection)
  * is a held-out part of the official test set (--val images, default 2000) and the reported test
@@ -23,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '../src/backend/index.js';
 import { Compressor } from '../src/compressor/index.js';
 import {
+  batchDataset,
   CIFAR10_MEAN,
   CIFAR10_STD,
   MNIST_MEAN,
@@ -54,6 +58,7 @@ const { values: args } = parseArgs({
     'run-dir': { type: 'string' },
     'model-dir': { type: 'string' },
     'proxy-iters': { type: 'string', default: '0' },
+    'proxy-lr': { type: 'string' },
     mode: { type: 'string', default: 'global' },
   },
 });
@@ -153,7 +158,8 @@ console.log(
 deployed.dispose();
 optimizers.disposeModel(wc.model);
 model.dispose();
-tf.dispose([trainData, valData, testData]);
+tf.dispose([valData, testData]);
+if ('xs' in trainData) tf.dispose(trainData);
 
 /**
  * The cheap compression of each search sample: one-shot pruning with BatchNorm statistics
@@ -167,8 +173,8 @@ function searchProxy(): optimizers.RecoveryOptimizer {
   return new optimizers.FineTune({
     iterations,
     evalEvery: iterations,
-    lr: 0.01,
-    lrEnd: 0.002,
+    lr: num(args['proxy-lr'], 0.01),
+    lrEnd: num(args['proxy-lr'], 0.01) / 5,
     batchSize: 64,
     bnImages,
   });
@@ -216,11 +222,16 @@ async function loadTask(dataset: string, tiny: boolean) {
     count: num(args.val, tiny ? 300 : 2000),
     seed: 1,
   });
-  const perClass = Math.ceil(num(args.train, tiny ? 300 : 10000) / 10);
+  // Training data: a stratified subset as tensors when --train is given (or --small), else all
+  // 50,000 training images streamed with crop + flip augmentation, as the model was trained.
+  const subset = tiny || args.train !== undefined;
+  const perClass = Math.ceil(num(args.train, 300) / 10);
   return {
     name: 'CIFAR-10 seedNet 0.25',
     model,
-    trainData: toTensors(stratifiedSubset(cifar.train, { perClass, seed: 0 }), norm),
+    trainData: subset
+      ? toTensors(stratifiedSubset(cifar.train, { perClass, seed: 0 }), norm)
+      : batchDataset(cifar.train, { ...norm, batchSize: 64, shuffle: true, seed: 0, augment: 'cifar' }),
     valData: toTensors(val, norm),
     testData: toTensors(tiny ? stratifiedSubset(test, { perClass: 100, seed: 0 }) : test, norm),
     lc: { steps: 2, iterations: 100, fineTune: 100 },
