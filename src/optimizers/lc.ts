@@ -30,9 +30,9 @@ export interface LCOptions extends TrainingOptions {
   firstLIterations?: number;
   /** Minibatches in each later L step (default 250). */
   perLIterations?: number;
-  /** Penalty weight after the first C step (default 0.1). */
+  /** Penalty weight after the first C step (default 0.5). */
   muInit?: number;
-  /** Growth of mu per step (default 1.5). */
+  /** Growth of mu per step (default 1.6). */
   muMultiplier?: number;
   /** mu stops growing once above this (default 1e4). */
   muCap?: number;
@@ -46,7 +46,7 @@ export interface LCOptions extends TrainingOptions {
 
 const defaults = {
   steps: 8,
-  lr: 0.01,
+  lr: 0.05,
   lrEnd: 1e-3,
   lrMultiplier: 1,
   momentum: 0.9,
@@ -55,8 +55,8 @@ const defaults = {
   batchSize: 128,
   firstLIterations: 500,
   perLIterations: 250,
-  muInit: 0.1,
-  muMultiplier: 1.5,
+  muInit: 0.5,
+  muMultiplier: 1.6,
   muCap: 1e4,
   bnImages: 2048,
   fineTuneIterations: 500,
@@ -78,18 +78,21 @@ const defaults = {
  * mu ~1e-3 it takes ~1e4 minibatches to matter: on a CPU budget of a few thousand minibatches
  * the weights never approach the compressed set (measured with Condensa's code: best model
  * from step 1 or 2, -27 points for 90% pruning of seedNet). The defaults here are sized for
- * minutes on a CPU: 8 steps of 500 then 250 minibatches of 128, mu 0.1 x 1.5 per step (the
- * pull acts within one L step from the start, mu ~1.1 at the last step), BatchNorm statistics
- * of every compressed candidate re-estimated on 2048 training images (forward only; worth up
- * to 10 points after heavy pruning), and 500 minibatches of masked fine-tuning of the best
- * candidate at the end (kept only if it wins on validation). About 2500 minibatches, ~6
- * CIFAR-10 epochs: for seedNet (width 0.25) a minibatch of 128 took 1.8 s on the wasm backend
- * with 2 threads (2-core machine), so ~75 minutes there; proportionally less with more cores or
- * tfjs-node. Scale `firstLIterations`/`perLIterations`/`fineTuneIterations` to your budget. Measured on MNIST LeNet-5, Prune(0.1), ~1100 minibatches of 64: mu 0.02 x 2
- * without fine-tuning -1.53 points; with 200 fine-tuning minibatches -1.08; mu 0.05 x 2 or
- * 0.3 x 1.5 with fine-tuning -0.74 / -0.68 (docs/experiments.md). At such small budgets plain
- * masked fine-tuning is as good or better (-0.47 at the same budget); L-C pays off with larger
- * budgets, where a slower mu schedule and more steps give better accuracy for more time.
+ * minutes on a CPU: 8 steps of 500 then 250 minibatches of 128, lr 0.05 decaying to 1e-3 within
+ * every L step, mu 0.5 x 1.6 per step (the pull acts within the first L step, mu ~13 at the
+ * last), BatchNorm statistics of every compressed candidate re-estimated on 2048 training
+ * images (forward only; worth up to 10 points after heavy pruning), and 500 minibatches of
+ * masked fine-tuning of the best candidate at the end (kept only if it wins on validation).
+ * About 2500 minibatches, ~6 CIFAR-10 epochs: for seedNet (width 0.25) a minibatch of 128 takes
+ * 0.65 s on the wasm backend with 2 threads on an idle 2-core machine, so ~30 minutes there;
+ * proportionally less with more cores or tfjs-node. Scale `firstLIterations`/`perLIterations`/
+ * `fineTuneIterations` to your budget.
+ *
+ * Where the numbers come from (docs/experiments.md): on the pretrained CIFAR-10 seedNet,
+ * Prune(0.1) at 1000 minibatches, lr 0.05 with mu 0.5 x 1.6 lost 3.9 points and lr 0.01 with
+ * mu 0.1 x 1.5 lost 5.0; on the pretrained MNIST LeNet-5 (1150 minibatches of 64) lr 0.05 with
+ * mu 0.5 x 1.6 lost 0.8 points and lr 0.01 with mu 0.3 x 1.5 lost 1.6. At budgets of ~1000 minibatches masked fine-tuning after direct compression is
+ * within a point of L-C; L-C's advantage grows with the budget.
  *
  * @example
  * ```ts
