@@ -152,7 +152,8 @@ const result = await new Compressor({
 
 const after = result.test!;
 const denseReport = sparsityReport(dense).table.at(-1)!;
-const compressedReport = sparsityReport(result.model).table.at(-1)!;
+const compressed = sparsityReport(result.model);
+const compressedReport = compressed.table.at(-1)!;
 const record = {
   scheme: a.scheme,
   optimizer: optimizer.name,
@@ -171,7 +172,7 @@ const record = {
     valLoss: s.val?.loss,
     iterations: s.iterations,
   })),
-  globalSparsity: sparsityReport(result.model).globalSparsity,
+  globalSparsity: compressed.globalSparsity,
   gzipBytesDense: denseReport.gzipBytes,
   gzipBytesCompressed: compressedReport.gzipBytes,
   gzipRatio: denseReport.gzipBytes / compressedReport.gzipBytes,
