@@ -18,7 +18,8 @@
  * sparsity at 60% of it. Data: training = the 50,000 training images with crop + flip, streamed;
  * validation (model selection) = 2,000 held-out test images; test = the other 8,000, used for
  * nothing but the report. Wall-clock and peak RSS (`process.resourceUsage().maxRSS`) are of the
- * whole process, data loading included.
+ * whole process, data loading included. `--distill ALPHA` (with `--temperature`, default 4)
+ * trains every method against the dense model's soft predictions (Compressor `distill`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, mkdirSync } from 'node:fs';
@@ -53,6 +54,8 @@ const { values: a } = parseArgs({
     'mu-init': { type: 'string', default: '0.1' },
     'mu-mult': { type: 'string', default: '1.5' },
     'bn-images': { type: 'string', default: '2048' },
+    distill: { type: 'string', default: '0' },
+    temperature: { type: 'string', default: '4' },
     seed: { type: 'string', default: '0' },
     out: { type: 'string', default: 'bench/recovery/results.jsonl' },
     note: { type: 'string', default: '' },
@@ -133,6 +136,7 @@ const result = await new Compressor({
   testData,
   loss: 'categoricalCrossentropy',
   testEvery: 'end',
+  distill: n('distill') > 0 ? { alpha: n('distill'), temperature: n('temperature') } : undefined,
   seed: n('seed'),
   onEvent: (e) => {
     if (e.type === 'step') {
@@ -158,6 +162,7 @@ const record = {
   scheme: a.scheme,
   optimizer: optimizer.name,
   options: optimizer.toJSON(),
+  distill: n('distill') > 0 ? { alpha: n('distill'), temperature: n('temperature') } : null,
   budgetMinibatches: a.optimizer === 'direct' ? 0 : iters,
   batchSize,
   denseTestAccuracy: before.accuracy,

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import type { Data } from '../optimizers/data.js';
+import {
+  distillationLoss,
+  distillationSettings,
+  type DistillationOptions,
+} from '../optimizers/distillation.js';
 import { resolveLoss, type LossSpec } from '../optimizers/loss.js';
 import type { RecoveryOptimizer } from '../optimizers/recovery-optimizer.js';
 import { Run, disposeCapture, type RunCapture, type RunEvent, type StepStats } from '../optimizers/run.js';
@@ -28,6 +33,12 @@ export interface CompressorOptions extends CompressorSearchOptions {
   testData?: Data;
   /** A tfjs loss name (`'categoricalCrossentropy'`, ...) or a per-example loss function. */
   loss: LossSpec;
+  /**
+   * Knowledge distillation during every training minibatch of the run (search samples too):
+   * `true` or options; the teacher defaults to the dense input model. The validation loss that
+   * selects the best model stays the task loss. Costs one teacher forward pass per minibatch.
+   */
+  distill?: boolean | DistillationOptions;
   /** Metrics reported besides loss; accuracy is the only one (and the default). */
   metrics?: Array<'accuracy'>;
   /** Progress events: per minibatch, per step, divergences, resumes. */
@@ -102,6 +113,7 @@ export class Compressor {
       );
     }
     resolveLoss(options.loss);
+    if (options.distill) distillationSettings(options.distill === true ? {} : options.distill);
     for (const m of options.metrics ?? []) {
       if (m !== 'accuracy')
         throw new InvalidArgumentError(`unsupported metric '${String(m)}'; accepted: accuracy`);
@@ -127,8 +139,24 @@ export class Compressor {
       scheme: scheme.toJSON(),
       optimizer: this.options.optimizer.toJSON(),
       seed: this.options.seed ?? 0,
+      distill: this.distillSummary(),
       layers: this.options.model.layers.map((l) => l.name),
     });
+  }
+
+  private distillSummary(): Record<string, unknown> | undefined {
+    const d = this.distillation();
+    if (!d) return undefined;
+    const teacher = d.teacher === this.options.model ? 'input' : d.teacher.name;
+    return { temperature: d.temperature, alpha: d.alpha, teacher };
+  }
+
+  /** The distillation settings and teacher, or null without `distill`. */
+  private distillation(): { temperature: number; alpha: number; teacher: tf.LayersModel } | null {
+    const d = this.options.distill;
+    if (!d) return null;
+    const o = d === true ? {} : d;
+    return { ...distillationSettings(o), teacher: o.teacher ?? this.options.model };
   }
 
   async run(): Promise<CompressionResult> {
@@ -159,6 +187,8 @@ export class Compressor {
           checkpointDir: undefined,
         };
     const loss = resolveLoss(o.loss);
+    const distill = this.distillation();
+    const teacher = distill ? { model: distill.teacher, loss: distillationLoss(loss, distill) } : undefined;
     const run = new Run({
       model: cloneModel(o.model),
       scheme,
@@ -166,6 +196,7 @@ export class Compressor {
       valData: o.valData,
       testData: o.testData,
       loss,
+      teacher,
       seed: o.seed ?? 0,
       testEvery: o.testEvery,
       evalBatchSize: o.evalBatchSize,

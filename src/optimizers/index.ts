@@ -29,3 +29,5 @@ export { GradualPruning, polynomialSparsity } from './gradual-pruning.js';
 export type { GradualPruningOptions, PolynomialSchedule } from './gradual-pruning.js';
 export { hasWithDensity, schemeAtDensity } from './density-schemes.js';
 export type { DensityScheme } from './density-schemes.js';
+export { distillationLoss, distillationSettings } from './distillation.js';
+export type { DistillationOptions, TeacherLoss } from './distillation.js';

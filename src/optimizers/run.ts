@@ -4,6 +4,7 @@ import type { Scheme } from '../schemes/scheme.js';
 import { BatchStream, type Data, type StreamState } from './data.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { GradientOptimizer, type GradientOptimizerOptions } from './gradient-optimizer.js';
+import type { TeacherLoss } from './distillation.js';
 import type { LossFunction } from './loss.js';
 import type { LrSchedule } from './schedules.js';
 import { DivergenceError } from './signals.js';
@@ -64,6 +65,8 @@ export interface RunConfig {
   valData: Data;
   testData?: Data;
   loss: LossFunction;
+  /** Train against this teacher's soft predictions (evaluation and selection keep `loss`). */
+  teacher?: { model: tf.LayersModel; loss: TeacherLoss };
   /** Seed of the minibatch order. */
   seed: number;
   /** Evaluate on the test data after every step ('step', default) or only at the end ('end'). */
@@ -179,6 +182,7 @@ export class Run {
     const mean = await trainIterations(model, {
       stream,
       loss: this.config.loss,
+      teacher: this.config.teacher,
       optimizer,
       iterations: opts.iterations,
       lr: (t) => opts.lr(t) * scale,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { applyMasks } from '../pruning/index.js';
 import type { BatchStream } from './data.js';
+import type { TeacherLoss } from './distillation.js';
 import type { GradientOptimizer } from './gradient-optimizer.js';
 import type { LossFunction } from './loss.js';
 import type { LrSchedule } from './schedules.js';
@@ -19,6 +20,11 @@ export interface TrainLoopOptions {
    * penalty `mu (w - theta) - lambda`); return null for none. Called inside a tidy.
    */
   extraGradient?: (variable: tf.Variable) => tf.Tensor | null;
+  /**
+   * Knowledge distillation: the teacher's inference-mode predictions on each minibatch feed
+   * `loss`, which replaces the task loss for training (see `distillationLoss`).
+   */
+  teacher?: { model: tf.LayersModel; loss: TeacherLoss };
   /** Called after each iteration with its loss and learning rate. */
   onIteration?: (iteration: number, loss: number, lr: number) => void;
   signal?: AbortSignal;
@@ -56,9 +62,13 @@ export async function trainIterations(model: tf.LayersModel, opts: TrainLoopOpti
     const batch = await opts.stream.next();
     const lr = opts.lr(i);
     const lossTensor = tf.tidy(() => {
+      const teacher = opts.teacher;
+      // Outside variableGrads: the teacher's forward pass needs no gradient tape.
+      const soft = teacher ? (teacher.model.apply(batch.xs, { training: false }) as tf.Tensor) : null;
       const { value, grads } = tf.variableGrads(() => {
         const preds = model.apply(batch.xs, { training: true }) as tf.Tensor;
-        return tf.mean(opts.loss(batch.ys, preds)) as tf.Scalar;
+        const perExample = teacher && soft ? teacher.loss(batch.ys, preds, soft) : opts.loss(batch.ys, preds);
+        return tf.mean(perExample) as tf.Scalar;
       }, vars);
       const list = vars.map((v) => {
         const g = grads[v.name] as tf.Tensor | undefined;
