@@ -76,6 +76,9 @@ export function resolveGlobalOptions(opts: GlobalSearchOptions) {
   };
 }
 
+/** Stage 2 samples only where the accuracy GP gives at least this chance of feasibility. */
+const MIN_PROBE_FEASIBILITY = 0.05;
+
 /**
  * Condensa's global sparsity search: one sparsity for the whole scheme, found with Gaussian
  * processes in at most `budget` samples.
@@ -204,11 +207,15 @@ export async function globalSearch(opts: BayesianGlobalSearchOptions): Promise<S
       // Nothing feasible yet: look where feasibility is most likely (towards sMin).
       u = argmax(candidates, pFeasible);
     } else {
+      // A probe past a closed bracket must have a real chance of being feasible: EI of a steep
+      // objective far above the bracket (e.g. throughput at 95% sparsity) can outweigh a
+      // feasibility probability of 1e-3, and such a sample is wasted. When no candidate
+      // qualifies, the search stops early rather than spend the budget on hopeless points.
+      const plausible = candidates.map((_, i) => i).filter((i) => pFeasible(i) >= MIN_PROBE_FEASIBILITY);
+      if (plausible.length === 0) break;
       const best = Math.max(...feasibleScores);
-      u = argmax(
-        candidates,
-        (i) => expectedImprovement(obj[i].mean, Math.sqrt(obj[i].variance), best) * pFeasible(i),
-      );
+      const ei = (i: number) => expectedImprovement(obj[i].mean, Math.sqrt(obj[i].variance), best);
+      u = candidates[argmax(plausible, (k) => ei(plausible[k]) * pFeasible(plausible[k]))];
     }
     await take(u);
   }
