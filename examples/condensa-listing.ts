@@ -13,7 +13,9 @@
  * (validation images), --proxy-iters N (fine-tuning minibatches per search sample, default 0:
  * one-shot), --proxy-lr R (the proxy fine-tune's starting rate, default 0.01), --mode
  * global|per-layer (one density, or one per conv layer), --model-dir DIR (another saved
- * CIFAR-10 seedNet), --run-dir DIR (sample log: a re-run resumes the search).
+ * CIFAR-10 seedNet), --run-dir DIR (sample log: a re-run resumes the search), --distill
+ * (every training minibatch, search samples and final L-C alike, also matches the dense model's
+ * soft predictions: the Compressor's `distill` option).
  * Data: the pretrained models saw every training image, so accuracy measured on training images
  * says little about the accuracy budget; validation (the search's eps and L-C's model selection)
  * is a held-out part of the official test set (--val images, default 2000) and the reported test
@@ -60,6 +62,7 @@ const { values: args } = parseArgs({
     'proxy-iters': { type: 'string', default: '0' },
     'proxy-lr': { type: 'string' },
     mode: { type: 'string', default: 'global' },
+    distill: { type: 'boolean', default: false },
   },
 });
 const small = args.small;
@@ -105,6 +108,7 @@ const compressor = new Compressor({
   searchOptimizer: searchProxy(),
   runDir: args['run-dir'],
   mode: args.mode === 'per-layer' ? 'per-layer' : 'global',
+  distill: args.distill,
   testEvery: 'end',
   onSample: (s) =>
     console.log(

@@ -70,4 +70,18 @@ describe('examples', () => {
     expect(out).toMatch(/sparsity/i);
     expect(out).toMatch(/throughput/i);
   });
+
+  it('condensa-listing with --distill fine-tunes each sample against the dense model', async () => {
+    const out = await example([
+      'examples/condensa-listing.ts',
+      '--dataset',
+      'mnist',
+      '--small',
+      '--distill',
+      '--proxy-iters',
+      '5',
+    ]);
+    expect(out).toMatch(/chosen sparsity/i);
+    expect(out).toMatch(/test accuracy: dense/i);
+  });
 });
