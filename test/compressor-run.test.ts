@@ -12,6 +12,8 @@ import {
   GradualPruning,
   IterativePruning,
   LC,
+  concatLr,
+  constantLr,
   disposeModel,
   evaluate,
   resolveLoss,
@@ -262,7 +264,20 @@ describe('Compressor', () => {
     for (let j = 1; j < sparsities.length; j++)
       expect(sparsities[j]).toBeGreaterThanOrEqual(sparsities[j - 1]);
     expect(overall(gp, gp.stats.length - 1)).toBeCloseTo(0.3, 1);
-    for (const r of [it1, gp]) disposeModel(r.model);
+    // A custom schedule over the global iteration count: constant while pruning, then lower.
+    const held = await compressor({
+      model,
+      optimizer: new GradualPruning({
+        iterations: 60,
+        frequency: 10,
+        batchSize: 32,
+        endStep: 40,
+        lrSchedule: concatLr(constantLr(0.05), 40, constantLr(0.001)),
+      }),
+    }).run();
+    expect(held.stats.map((s) => s.lr)).toEqual([0.05, 0.05, 0.05, 0.05, 0.001, 0.001]);
+    expect(held.stats.map((s) => s.extra!.sparsity)).toEqual(sparsities);
+    for (const r of [it1, gp, held]) disposeModel(r.model);
     model.dispose();
     expect(tf.memory().numTensors).toBe(start);
   });

@@ -19,7 +19,8 @@
  * validation (model selection) = 2,000 held-out test images; test = the other 8,000, used for
  * nothing but the report. Wall-clock and peak RSS (`process.resourceUsage().maxRSS`) are of the
  * whole process, data loading included. `--distill ALPHA` (with `--temperature`, default 4)
- * trains every method against the dense model's soft predictions (Compressor `distill`).
+ * trains every method against the dense model's soft predictions (Compressor `distill`);
+ * `--lr-hold` keeps gradual pruning's rate constant until the final sparsity, then decays it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, mkdirSync } from 'node:fs';
@@ -55,6 +56,7 @@ const { values: a } = parseArgs({
     'mu-mult': { type: 'string', default: '1.5' },
     'bn-images': { type: 'string', default: '2048' },
     distill: { type: 'string', default: '0' },
+    'lr-hold': { type: 'boolean', default: false },
     temperature: { type: 'string', default: '4' },
     seed: { type: 'string', default: '0' },
     out: { type: 'string', default: 'bench/recovery/results.jsonl' },
@@ -77,13 +79,23 @@ const schemes: Record<string, () => Scheme> = {
 const optimizerFactories: Record<string, () => optimizers.RecoveryOptimizer> = {
   direct: () => new optimizers.DirectCompression({ bnImages }),
   finetune: () => new optimizers.FineTune({ ...common, iterations: iters, evalEvery: Math.ceil(iters / 5) }),
-  gradual: () =>
-    new optimizers.GradualPruning({
+  gradual: () => {
+    const endStep = Math.round(iters * 0.6);
+    // --lr-hold: constant rate while pruning, geometric decay only after the final sparsity.
+    const { constantLr, concatLr, intervalLr } = optimizers;
+    const hold = concatLr(
+      constantLr(common.lr),
+      endStep,
+      intervalLr(common.lr, common.lrEnd, iters - endStep),
+    );
+    return new optimizers.GradualPruning({
       ...common,
       iterations: iters,
       frequency: Math.ceil(iters / 20),
-      endStep: Math.round(iters * 0.6),
-    }),
+      endStep,
+      lrSchedule: a['lr-hold'] ? hold : undefined,
+    });
+  },
   lc: () => {
     const steps = n('lc-steps');
     const ft = Math.round(iters * n('lc-ft-share'));
@@ -163,6 +175,7 @@ const record = {
   optimizer: optimizer.name,
   options: optimizer.toJSON(),
   distill: n('distill') > 0 ? { alpha: n('distill'), temperature: n('temperature') } : null,
+  lrHold: a['lr-hold'],
   budgetMinibatches: a.optimizer === 'direct' ? 0 : iters,
   batchSize,
   denseTestAccuracy: before.accuracy,

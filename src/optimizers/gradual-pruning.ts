@@ -4,7 +4,7 @@ import { reestimateBatchNorm } from './batchnorm.js';
 import { schemeAtDensity, schemeDensity } from './density-schemes.js';
 import type { RecoveryOptimizer } from './recovery-optimizer.js';
 import type { Run } from './run.js';
-import { intervalLr } from './schedules.js';
+import { intervalLr, type LrSchedule } from './schedules.js';
 import {
   checkCount,
   checkOptimizerKind,
@@ -55,6 +55,12 @@ export interface GradualPruningOptions extends TrainingOptions {
   power?: number;
   /** Final rate of the geometric decay over all iterations (default 1e-4). */
   lrEnd?: number;
+  /**
+   * Replace the geometric decay by any schedule over the global iteration count, e.g.
+   * `concatLr(constantLr(0.05), endStep, intervalLr(0.05, 1e-3, iterations - endStep))` to
+   * prune at a constant rate and decay only while recovering from the final sparsity.
+   */
+  lrSchedule?: LrSchedule;
 }
 
 /**
@@ -71,8 +77,8 @@ export interface GradualPruningOptions extends TrainingOptions {
  */
 export class GradualPruning implements RecoveryOptimizer {
   readonly name = 'GradualPruning';
-  readonly options: Required<Omit<GradualPruningOptions, 'finalSparsity' | 'endStep'>> &
-    Pick<GradualPruningOptions, 'finalSparsity' | 'endStep'>;
+  readonly options: Required<Omit<GradualPruningOptions, 'finalSparsity' | 'endStep' | 'lrSchedule'>> &
+    Pick<GradualPruningOptions, 'finalSparsity' | 'endStep' | 'lrSchedule'>;
 
   constructor(options: GradualPruningOptions = {}) {
     this.options = {
@@ -99,7 +105,8 @@ export class GradualPruning implements RecoveryOptimizer {
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, ...this.options };
+    const { lrSchedule, ...rest } = this.options;
+    return { name: this.name, ...rest, lrSchedule: lrSchedule ? 'custom' : undefined };
   }
 
   plan(): { steps: number; iterations: number } {
@@ -141,7 +148,7 @@ export class GradualPruning implements RecoveryOptimizer {
     if (t >= s.beginStep && sparsity > 0)
       schemeAtDensity(run.scheme, 1 - sparsity, 'GradualPruning').pi(run.model);
     const iterations = Math.min(o.frequency, o.iterations - t);
-    const global = intervalLr(o.lr, Math.min(o.lrEnd, o.lr), o.iterations);
+    const global = o.lrSchedule ?? intervalLr(o.lr, Math.min(o.lrEnd, o.lr), o.iterations);
     const trainLoss = await run.train(run.model, {
       iterations,
       batchSize: o.batchSize,
