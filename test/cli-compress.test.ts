@@ -57,5 +57,27 @@ describe('condensa compress', () => {
     await expect(cli([...args, '--spec', '{"scheme":"Prune","density":1.5}'])).rejects.toMatchObject({
       stderr: expect.stringMatching(/\$\.density: density must be a number in \(0, 1\]/),
     });
+    await expect(
+      cli([...args, '--spec', '{"scheme":"Prune","density":0.5}', '--distill', '2']),
+    ).rejects.toMatchObject({
+      stderr: expect.stringMatching(/--distill must be a number in \[0, 1\], got '2'/),
+    });
+  });
+
+  it('fine-tunes against the input model with --distill', async () => {
+    const spec = '{"scheme":"Prune","density":0.2}';
+    const args = ['compress', '--model', 'lenet5-mnist', '--dataset', 'mnist', '--spec', spec];
+    const { stdout } = await cli([
+      ...args,
+      '--optimizer',
+      'finetune',
+      '--iterations',
+      '30',
+      '--train',
+      '1000',
+      '--distill',
+    ]);
+    expect(stdout).toMatch(/Prune \+ FineTune \(distilled\)/);
+    expect(Number(/test accuracy ([\d.]+)%/.exec(stdout)?.[1])).toBeGreaterThan(90);
   });
 });

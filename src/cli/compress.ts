@@ -21,6 +21,13 @@ const count = (name: string, min: number) => (v: string) => {
   return n;
 };
 
+const fraction = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!(v.trim() !== '' && n >= 0 && n <= 1))
+    throw new CommanderArgError(`${name} must be a number in [0, 1], got '${v}'`);
+  return n;
+};
+
 /** The recovery optimizers the command line offers, with the budget knobs it exposes. */
 type Planned = RecoveryOptimizer & { plan(): { steps: number; iterations: number } };
 const OPTIMIZERS: Record<string, (steps: number, iterations: number) => Planned> = {
@@ -65,6 +72,11 @@ export const compressCommand = new Command('compress')
   .option('--val <n>', 'validation images held out of the training set', count('--val', 10), 2000)
   .option('--seed <n>', 'seed of splits and minibatch order', count('--seed', 0), 0)
   .option('--checkpoint-dir <dir>', 'checkpoint every step here; re-running resumes')
+  .option(
+    '--distill [alpha]',
+    "also train against the input model's soft predictions, with this weight (default 0.9)",
+    fraction('--distill'),
+  )
   .option('--compact', 'remove pruned channels before saving')
   .option('--out <dir>', 'where to save the compressed model')
   .action(async (opts) => {
@@ -103,11 +115,12 @@ export const compressCommand = new Command('compress')
       seed: opts.seed,
       testEvery: 'end',
       checkpointDir: opts.checkpointDir,
+      distill: opts.distill === undefined ? undefined : { alpha: opts.distill === true ? 0.9 : opts.distill },
       onEvent: bar.onEvent,
     }).run();
     bar.stop();
     console.log(
-      `compressed with ${scheme.kind} + ${optimizer.name}: test accuracy ${pct(result.test!.accuracy)}`,
+      `compressed with ${scheme.kind} + ${optimizer.name}${opts.distill === undefined ? '' : ' (distilled)'}: test accuracy ${pct(result.test!.accuracy)}`,
     );
     let out: tf.LayersModel = result.model;
     if (opts.compact) out = compact(result.model);
