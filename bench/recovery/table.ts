@@ -21,6 +21,8 @@ interface Row {
   loadAverageAtEnd: number[];
   date: string;
   note: string;
+  distill?: { alpha: number; temperature: number } | null;
+  lrHold?: boolean;
 }
 
 const file = process.argv[2] ?? 'bench/recovery/results.jsonl';
@@ -35,12 +37,16 @@ console.log(
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const o = r.options;
-  const settings =
+  const base =
     r.optimizer === 'LC'
       ? `${String(o.steps)} steps, mu ${String(o.muInit)} x ${String(o.muMultiplier)}, lr ${String(o.lr)} -> ${String(o.lrEnd)}, fine-tune ${String(o.fineTuneIterations)}`
       : r.optimizer === 'DirectCompression'
         ? 'BN re-estimated'
         : `lr ${String(o.lr)} -> ${String(o.lrEnd)}`;
+  const settings =
+    base +
+    (r.lrHold ? ' (held until final sparsity)' : '') +
+    (r.distill ? `, distilled (alpha ${r.distill.alpha}, T ${r.distill.temperature})` : '');
   console.log(
     `| ${r.scheme} | ${r.optimizer} | ${settings} | ${r.budgetMinibatches} | ${pct(r.testAccuracy)} (${pct(r.denseTestAccuracy)}) | ` +
       `${r.dropPoints.toFixed(2)} | ${pct(r.globalSparsity)} | ${r.gzipRatio.toFixed(1)}x | ${(r.wallSeconds / 60).toFixed(1)} min | ` +
