@@ -162,3 +162,40 @@ describe('baselines', () => {
     for (const s of r1.samples) expect(s.sparsity).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('stage 2 probes past a closed bracket', () => {
+  // The CIFAR-10 listing's measured curve (filter sparsity -> proxy validation accuracy, dense
+  // 0.895, threshold 0.875), linearly interpolated, with a throughput-like objective. The
+  // bracket closes between 21.6% and 21.9%; 47.5% missed the threshold by 3.6 points.
+  const points: Array<[number, number]> = [
+    [0, 0.895],
+    [0.216, 0.8755],
+    [0.219, 0.8745],
+    [0.242, 0.8705],
+    [0.29, 0.866],
+    [0.475, 0.839],
+    [0.95, 0.08],
+  ];
+  const accuracy = (s: number): number => {
+    const k = points.findIndex(([x]) => x >= s);
+    if (k <= 0) return points[0][1];
+    const [[x0, y0], [x1, y1]] = [points[k - 1], points[k]];
+    return y0 + ((y1 - y0) * (s - x0)) / (x1 - x0);
+  };
+  const sample: SampleFn<number> = async (density) => ({
+    accuracy: accuracy(1 - density),
+    objective: 1500 / density ** 1.5,
+  });
+
+  it('never samples above a sample that missed the threshold by more than half the budget', async () => {
+    for (const seed of [0, 1, 2, 3]) {
+      const r = await globalSearch({ sample, baseAccuracy: 0.895, eps: EPS, budget: 8, seed });
+      const clearlyOut = r.samples.filter((p) => p.accuracy < 0.875 - 0.01).map((p) => p.sparsity);
+      const ceiling = Math.min(...clearlyOut);
+      // Stage 1 starts at 47.5%; after that, nothing above the lowest clearly infeasible sample.
+      for (const p of r.samples.slice(1)) expect(p.sparsity).toBeLessThanOrEqual(ceiling + 1e-9);
+      expect(r.best!.accuracy).toBeGreaterThanOrEqual(0.875);
+      expect(r.best!.sparsity).toBeGreaterThan(0.2);
+    }
+  });
+});

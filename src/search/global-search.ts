@@ -185,8 +185,13 @@ export async function globalSearch(opts: BayesianGlobalSearchOptions): Promise<S
     const floor = monotone ? lo : -1;
     // Once the bracket has closed, leftover samples may probe past it: measured accuracy is
     // noisy, so the first infeasible sample does not prove that everything above it is
-    // infeasible; the accuracy GP's probability of feasibility decides how far to look.
-    const ceiling = hi - lo <= 2 * step ? 2 : hi;
+    // infeasible. A sample that missed the threshold by more than half the accuracy budget is
+    // no noise, though: under monotone accuracy nothing above it is probed (the GP alone
+    // reverts to its prior far from the data and let the CIFAR listing probe 95% sparsity).
+    const clearlyInfeasible = sampler.samples
+      .filter((p) => uOf(p) > lo && p.accuracy < o.threshold - accuracyScale / 2)
+      .map(uOf);
+    const ceiling = hi - lo <= 2 * step ? Math.min(2, ...clearlyInfeasible) : hi;
     const candidates = grid.filter((u) => u > floor && u < ceiling && unsampled(u));
     if (candidates.length === 0) break;
     const accuracyGp = fitAccuracy();
