@@ -69,6 +69,7 @@ const backend = await initBackend();
 const iters = n('iters');
 const batchSize = n('batch');
 const bnImages = n('bn-images');
+const distill = n('distill') > 0 ? { alpha: n('distill'), temperature: n('temperature') } : null;
 const common = { lr: n('lr'), lrEnd: n('lr-end'), batchSize, bnImages, momentum: 0.9 };
 
 const schemes: Record<string, () => Scheme> = {
@@ -148,7 +149,7 @@ const result = await new Compressor({
   testData,
   loss: 'categoricalCrossentropy',
   testEvery: 'end',
-  distill: n('distill') > 0 ? { alpha: n('distill'), temperature: n('temperature') } : undefined,
+  distill: distill ?? undefined,
   seed: n('seed'),
   onEvent: (e) => {
     if (e.type === 'step') {
@@ -174,7 +175,7 @@ const record = {
   scheme: a.scheme,
   optimizer: optimizer.name,
   options: optimizer.toJSON(),
-  distill: n('distill') > 0 ? { alpha: n('distill'), temperature: n('temperature') } : null,
+  distill,
   lrHold: a['lr-hold'],
   budgetMinibatches: a.optimizer === 'direct' ? 0 : iters,
   batchSize,

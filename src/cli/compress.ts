@@ -115,7 +115,8 @@ export const compressCommand = new Command('compress')
       seed: opts.seed,
       testEvery: 'end',
       checkpointDir: opts.checkpointDir,
-      distill: opts.distill === undefined ? undefined : { alpha: opts.distill === true ? 0.9 : opts.distill },
+      // --distill alone: the Compressor's default alpha.
+      distill: opts.distill === true || opts.distill === undefined ? opts.distill : { alpha: opts.distill },
       onEvent: bar.onEvent,
     }).run();
     bar.stop();

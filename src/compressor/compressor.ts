@@ -102,6 +102,8 @@ export interface CompressionResult {
  */
 export class Compressor {
   readonly options: CompressorOptions;
+  /** The validated distillation settings and teacher (null without `distill`). */
+  private readonly distill: { temperature: number; alpha: number; teacher: tf.LayersModel } | null = null;
 
   constructor(options: CompressorOptions) {
     if (!options.model || !options.scheme || !options.optimizer) {
@@ -113,7 +115,10 @@ export class Compressor {
       );
     }
     resolveLoss(options.loss);
-    if (options.distill) distillationSettings(options.distill === true ? {} : options.distill);
+    if (options.distill) {
+      const d = options.distill === true ? {} : options.distill;
+      this.distill = { ...distillationSettings(d), teacher: d.teacher ?? options.model };
+    }
     for (const m of options.metrics ?? []) {
       if (m !== 'accuracy')
         throw new InvalidArgumentError(`unsupported metric '${String(m)}'; accepted: accuracy`);
@@ -139,24 +144,16 @@ export class Compressor {
       scheme: scheme.toJSON(),
       optimizer: this.options.optimizer.toJSON(),
       seed: this.options.seed ?? 0,
-      distill: this.distillSummary(),
+      // undefined without distillation: fingerprints of earlier runs stay valid.
+      distill: this.distill
+        ? {
+            temperature: this.distill.temperature,
+            alpha: this.distill.alpha,
+            teacher: this.distill.teacher === this.options.model ? 'input' : this.distill.teacher.name,
+          }
+        : undefined,
       layers: this.options.model.layers.map((l) => l.name),
     });
-  }
-
-  private distillSummary(): Record<string, unknown> | undefined {
-    const d = this.distillation();
-    if (!d) return undefined;
-    const teacher = d.teacher === this.options.model ? 'input' : d.teacher.name;
-    return { temperature: d.temperature, alpha: d.alpha, teacher };
-  }
-
-  /** The distillation settings and teacher, or null without `distill`. */
-  private distillation(): { temperature: number; alpha: number; teacher: tf.LayersModel } | null {
-    const d = this.options.distill;
-    if (!d) return null;
-    const o = d === true ? {} : d;
-    return { ...distillationSettings(o), teacher: o.teacher ?? this.options.model };
   }
 
   async run(): Promise<CompressionResult> {
@@ -187,8 +184,8 @@ export class Compressor {
           checkpointDir: undefined,
         };
     const loss = resolveLoss(o.loss);
-    const distill = this.distillation();
-    const teacher = distill ? { model: distill.teacher, loss: distillationLoss(loss, distill) } : undefined;
+    const d = this.distill;
+    const teacher = d ? { model: d.teacher, loss: distillationLoss(loss, d) } : undefined;
     const run = new Run({
       model: cloneModel(o.model),
       scheme,
