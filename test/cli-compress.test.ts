@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../src/io/index.js';
+import { loadPretrained } from '../src/models/index.js';
 
 // `condensa compress` end to end, in its own process as users run it.
 const run = promisify(execFile);
@@ -64,7 +65,8 @@ describe('condensa compress', () => {
     });
   });
 
-  it('fine-tunes against the input model with --distill', async () => {
+  it('fine-tunes against the input model with --distill and saves the sparse layout', async () => {
+    const out = join(scratch, 'sparse');
     const spec = '{"scheme":"Prune","density":0.2}';
     const args = ['compress', '--model', 'lenet5-mnist', '--dataset', 'mnist', '--spec', spec];
     const { stdout } = await cli([
@@ -76,8 +78,17 @@ describe('condensa compress', () => {
       '--train',
       '1000',
       '--distill',
+      '--format',
+      'sparse',
+      '--out',
+      out,
     ]);
     expect(stdout).toMatch(/Prune \+ FineTune \(distilled\)/);
     expect(Number(/test accuracy ([\d.]+)%/.exec(stdout)?.[1])).toBeGreaterThan(90);
+    expect(readdirSync(out).sort()).toEqual(['model.sparse.json', 'record.json', 'weights.sparse.bin']);
+    const [model, dense] = [await loadModel(out), await loadPretrained('lenet5-mnist')];
+    expect(model.countParams()).toBe(dense.countParams());
+    model.dispose();
+    dense.dispose();
   });
 });

@@ -11,7 +11,8 @@
  *   npx tsx bench/recovery/cifar.ts --scheme filter --optimizer lc       --iters 1000
  *
  * Schemes: prune = Prune(0.1); memory = Compose([Prune(0.02), Quantize float16]) (Condensa's
- * memory scheme); filter = FilterPrune({ density: 0.5 }).
+ * memory scheme); filter = FilterPrune({ density: 0.5 }); prune-lamp and memory-lamp: the same
+ * with the global threshold on LAMP scores (`Prune({ score: 'lamp' })`) instead of |w|.
  * `--iters` is the training budget in minibatches of --batch (default 128), the same for every
  * method: L-C splits it into its L steps (first step twice as long as the others) and a final
  * masked fine-tune (--lc-ft-share of it, default 0.3); gradual pruning reaches the final
@@ -21,11 +22,15 @@
  * whole process, data loading included. `--distill ALPHA` (with `--temperature`, default 4)
  * trains every method against the dense model's soft predictions (Compressor `distill`);
  * `--lr-hold` keeps gradual pruning's rate constant until the final sparsity, then decays it.
+ * Size: `gzipRatio` = gzip of the dense weights / gzip of the compressed ones, both in the stock
+ * tfjs layout; `gzipRatioSparse` = gzip of the dense model's saved weights file / gzip of the
+ * compressed model's file in the sparse layout (`saveModel({ format: 'sparse' })`).
  */
 import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadavg } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../../src/backend/index.js';
 import { Compressor } from '../../src/compressor/index.js';
@@ -37,6 +42,7 @@ import {
   splitValidation,
   toTensors,
 } from '../../src/data/index.js';
+import { serializeModel } from '../../src/io/index.js';
 import { loadPretrained } from '../../src/models/index.js';
 import * as optimizers from '../../src/optimizers/index.js';
 import { sparsityReport } from '../../src/report/index.js';
@@ -74,7 +80,10 @@ const common = { lr: n('lr'), lrEnd: n('lr-end'), batchSize, bnImages, momentum:
 
 const schemes: Record<string, () => Scheme> = {
   prune: () => new Prune(0.1),
+  'prune-lamp': () => new Prune({ density: 0.1, score: 'lamp' }),
   memory: () => new Compose([new Prune(0.02), new Quantize({ dtype: 'float16' })]),
+  'memory-lamp': () =>
+    new Compose([new Prune({ density: 0.02, score: 'lamp' }), new Quantize({ dtype: 'float16' })]),
   filter: () => new FilterPrune({ density: 0.5 }),
 };
 const optimizerFactories: Record<string, () => optimizers.RecoveryOptimizer> = {
@@ -171,6 +180,11 @@ const after = result.test!;
 const denseReport = sparsityReport(dense).table.at(-1)!;
 const compressed = sparsityReport(result.model);
 const compressedReport = compressed.table.at(-1)!;
+// The saved files themselves: stock tfjs layout for the dense model, sparse layout compressed.
+const savedGzip = async (m: tf.LayersModel, format: 'tfjs' | 'sparse'): Promise<number> =>
+  gzipSync((await serializeModel(m, { format })).weights).length;
+const gzipBytesSparse = await savedGzip(result.model, 'sparse');
+const gzipBytesDenseSaved = await savedGzip(dense, 'tfjs');
 const record = {
   scheme: a.scheme,
   optimizer: optimizer.name,
@@ -195,6 +209,8 @@ const record = {
   gzipBytesDense: denseReport.gzipBytes,
   gzipBytesCompressed: compressedReport.gzipBytes,
   gzipRatio: denseReport.gzipBytes / compressedReport.gzipBytes,
+  gzipBytesSparse,
+  gzipRatioSparse: gzipBytesDenseSaved / gzipBytesSparse,
   wallSeconds: (performance.now() - started) / 1000,
   peakRssMB: process.resourceUsage().maxRSS / 1024,
   backend,

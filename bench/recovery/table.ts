@@ -16,6 +16,8 @@ interface Row {
   valAccuracy: number;
   globalSparsity: number;
   gzipRatio: number;
+  /** Sparse saved layout (session 4 on); older rows lack it. */
+  gzipRatioSparse?: number;
   wallSeconds: number;
   peakRssMB: number;
   loadAverageAtEnd: number[];
@@ -49,7 +51,7 @@ for (const r of rows) {
     (r.distill ? `, distilled (alpha ${r.distill.alpha}, T ${r.distill.temperature})` : '');
   console.log(
     `| ${r.scheme} | ${r.optimizer} | ${settings} | ${r.budgetMinibatches} | ${pct(r.testAccuracy)} (${pct(r.denseTestAccuracy)}) | ` +
-      `${r.dropPoints.toFixed(2)} | ${pct(r.globalSparsity)} | ${r.gzipRatio.toFixed(1)}x | ${(r.wallSeconds / 60).toFixed(1)} min | ` +
+      `${r.dropPoints.toFixed(2)} | ${pct(r.globalSparsity)} | ${r.gzipRatio.toFixed(1)}x${r.gzipRatioSparse ? ` (sparse ${r.gzipRatioSparse.toFixed(1)}x)` : ''} | ${(r.wallSeconds / 60).toFixed(1)} min | ` +
       `${r.peakRssMB.toFixed(0)} MB | ${r.date.slice(11, 16)}, ${r.loadAverageAtEnd[0].toFixed(1)} |`,
   );
 }

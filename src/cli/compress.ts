@@ -78,6 +78,14 @@ export const compressCommand = new Command('compress')
     fraction('--distill'),
   )
   .option('--compact', 'remove pruned channels before saving')
+  .addOption(
+    new Option(
+      '--format <layout>',
+      'saved layout: stock tfjs, or sparse (pruned weights as positions + values)',
+    )
+      .choices(['tfjs', 'sparse'])
+      .default('tfjs'),
+  )
   .option('--out <dir>', 'where to save the compressed model')
   .action(async (opts) => {
     // Refuse a non-empty output before spending minutes compressing (saveModel would refuse too).
@@ -127,6 +135,7 @@ export const compressCommand = new Command('compress')
     if (opts.compact) out = compact(result.model);
     if (opts.out) {
       await saveModel(out, opts.out, {
+        format: opts.format,
         record: { scheme: scheme.toJSON(), testAccuracy: result.test!.accuracy },
       });
       console.log(`saved to ${opts.out}`);

@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataError } from '../errors.js';
-import { MODEL_JSON, RECORD_JSON } from './files.js';
+import { MODEL_JSON, RECORD_JSON, SPARSE_MODEL_JSON } from './files.js';
 import { markLoadedFrom } from './origin.js';
-import { entryByteLength } from './quantize.js';
+import { decodeSparseArtifacts, sparseEntryByteLength, type SparseModelJSON } from './sparse.js';
 
 export interface LoadModelOptions {
   /** Expected sha256 of the concatenated weight files (default: the one in record.json, if any). */
@@ -15,10 +15,10 @@ export interface LoadModelOptions {
 
 /**
  * Load a tfjs model directory written by saveModel (or by tfjs itself), validating it first:
- * `model.json` must exist and parse, every weights file it names must exist with exactly the
- * bytes its manifest implies, and the weights must match the sha256 in `record.json` (or
- * `opts.sha256`). Any failure is a DataError naming the file. Quantized weights are decoded
- * by tfjs.
+ * `model.json` (or a sparse save's `model.sparse.json`) must exist and parse, every weights
+ * file it names must exist with exactly the bytes its manifest implies, and the weights must
+ * match the sha256 in `record.json` (or `opts.sha256`). Any failure is a DataError naming the
+ * file. Quantized weights are decoded by tfjs.
  *
  * @example
  * ```ts
@@ -27,7 +27,8 @@ export interface LoadModelOptions {
  */
 export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promise<tf.LayersModel> {
   const root = resolve(dir);
-  const jsonPath = join(root, MODEL_JSON);
+  const sparse = !existsSync(join(root, MODEL_JSON)) && existsSync(join(root, SPARSE_MODEL_JSON));
+  const jsonPath = join(root, sparse ? SPARSE_MODEL_JSON : MODEL_JSON);
   if (!existsSync(jsonPath)) throw new DataError(`${jsonPath} not found: not a saved tfjs model directory`);
   let modelJson: tf.io.ModelJSON;
   try {
@@ -47,7 +48,7 @@ export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promi
     let expected = 0;
     for (const spec of group.weights) {
       try {
-        expected += entryByteLength(spec);
+        expected += sparseEntryByteLength(spec);
       } catch (e) {
         throw new DataError(`${jsonPath}: ${(e as Error).message}`);
       }
@@ -81,6 +82,17 @@ export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promi
     }
   }
 
+  if (sparse) {
+    let artifacts: tf.io.ModelArtifacts;
+    try {
+      artifacts = decodeSparseArtifacts(modelJson as unknown as SparseModelJSON, weightData);
+    } catch (e) {
+      throw new DataError(`${jsonPath}: ${(e as Error).message}; re-save the model`);
+    }
+    const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    markLoadedFrom(model, root);
+    return model;
+  }
   const model = await tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: modelJson.modelTopology,

@@ -73,8 +73,13 @@ export function encodeWeight(
   raw: Uint8Array,
   quantization: WeightQuantization | undefined,
 ): EncodedWeight {
-  if (!quantization || spec.dtype !== 'float32') return { spec, bytes: raw };
+  if (spec.dtype !== 'float32') return { spec, bytes: raw };
   const values = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  // A masked weight is w * 0, which is -0 for negative w: store it as +0 (equal in value) so a
+  // pruned tensor is runs of identical zero bytes. Mixed ±0 halves what gzip and the sparse
+  // encoding can drop.
+  for (let i = 0; i < values.length; i++) if (values[i] === 0) values[i] = 0;
+  if (!quantization) return { spec, bytes: new Uint8Array(values.buffer) };
   if (quantization === 'float16') {
     return { spec: { ...spec, quantization: { dtype: 'float16' } }, bytes: encodeFloat16(values) };
   }
@@ -82,12 +87,24 @@ export function encodeWeight(
   return { spec: { ...spec, quantization: { dtype: 'uint8', scale, min } }, bytes };
 }
 
+const ELEMENT_BYTES: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+};
+
+/** Bytes per element of a manifest entry as stored (after quantization). */
+export function elementBytes(spec: tf.io.WeightsManifestEntry): number {
+  const dtype = spec.quantization?.dtype ?? spec.dtype;
+  const bytes = ELEMENT_BYTES[dtype];
+  if (bytes === undefined) throw new Error(`weight '${spec.name}': unsupported dtype '${dtype}'`);
+  return bytes;
+}
+
 /** Bytes one manifest entry occupies in the weights file. */
 export function entryByteLength(spec: tf.io.WeightsManifestEntry): number {
-  const count = spec.shape.reduce((a, b) => a * b, 1);
-  const dtype = spec.quantization?.dtype ?? spec.dtype;
-  const size: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
-  const bytes = size[dtype];
-  if (bytes === undefined) throw new Error(`weight '${spec.name}': unsupported dtype '${dtype}'`);
-  return count * bytes;
+  return spec.shape.reduce((a, b) => a * b, 1) * elementBytes(spec);
 }

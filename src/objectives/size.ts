@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gzipSync } from 'node:zlib';
 import { countFlops } from '../graph/index.js';
+import { serializeModel } from '../io/serialize.js';
 import { measureDeployed, type DeployOptions } from './deployed.js';
 import type { Objective } from './objective.js';
 
@@ -46,31 +47,25 @@ export function params(opts: { nonzero?: boolean } & DeployOptions = {}): Object
 }
 
 /**
- * Bytes of the model's weights as saved (32-bit values, in weight order), optionally after
- * gzip: zeros left by pruning compress, so `modelBytes({ gzip: true })` rewards sparsity the
- * way a compressed download does.
+ * Bytes of the model's weights exactly as `saveModel` writes them (each weight's quantization
+ * record honoured; `format: 'sparse'` for the sparse layout), optionally after gzip: zeros left
+ * by pruning compress, so `modelBytes({ gzip: true })` rewards sparsity the way a compressed
+ * download does.
  *
  * @example
- * const zipped = await modelBytes({ gzip: true }).measure(model);
+ * const zipped = await modelBytes({ gzip: true, format: 'sparse' }).measure(model);
  */
-export function modelBytes(opts: { gzip?: boolean } & DeployOptions = {}): Objective {
+export function modelBytes(
+  opts: { gzip?: boolean; format?: 'tfjs' | 'sparse' } & DeployOptions = {},
+): Objective {
+  const sparse = opts.format === 'sparse';
   return {
-    name: `modelBytes${opts.gzip ? '(gzip)' : ''}${opts.compact ? '(compact)' : ''}`,
+    name: `modelBytes${opts.gzip ? '(gzip)' : ''}${sparse ? '(sparse)' : ''}${opts.compact ? '(compact)' : ''}`,
     higherIsBetter: false,
     measure: (model) =>
       measureDeployed(model, opts, async (m) => {
-        const buffer = await weightBytes(m);
-        return opts.gzip ? gzipSync(buffer).length : buffer.length;
+        const { weights } = await serializeModel(m, { format: opts.format });
+        return opts.gzip ? gzipSync(weights).length : weights.length;
       }),
   };
-}
-
-/** The weights' values concatenated as 32-bit little-endian bytes (float32 or int32). */
-export async function weightBytes(model: tf.LayersModel): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for (const w of model.weights) {
-    const values = await w.read().data();
-    parts.push(Buffer.from(values.buffer, values.byteOffset, values.byteLength));
-  }
-  return Buffer.concat(parts);
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gzipSync } from 'node:zlib';
 import { shortWeightName } from '../pruning/state.js';
-import { encodeFloat16, encodeUint8 } from '../io/index.js';
+import { encodeWeight } from '../io/index.js';
 import { quantizationOf } from '../operators/index.js';
 
 /** How a weight is stored when saved. */
@@ -46,14 +46,11 @@ export interface SparsityReportOptions {
 
 const BUFFERS = new Set(['moving_mean', 'moving_variance']);
 
-/** The bytes a weight is saved as (the model saver's encoders). */
+/** The bytes a weight is saved as (the model saver's encoder, ±0 stored as +0). */
 function encode(data: Float32Array, dtype: SavedDtype): Uint8Array {
-  const encoders: Record<SavedDtype, () => Uint8Array> = {
-    float32: () => new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
-    float16: () => encodeFloat16(data),
-    uint8: () => encodeUint8(data).bytes,
-  };
-  return encoders[dtype]();
+  const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const spec = { name: '', shape: [data.length], dtype: 'float32' as const };
+  return encodeWeight(spec, raw, dtype === 'float32' ? undefined : dtype).bytes;
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
