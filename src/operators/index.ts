@@ -6,6 +6,7 @@ export * from './criteria.js';
 export { structureScores, scoreStructures } from './structureScores.js';
 export { blockScores, scoreBlocks, type BlockOptions } from './blockScores.js';
 export { maskFromThreshold } from './maskFromThreshold.js';
+export { lampScores } from './lampScores.js';
 export { alignMask, type AlignOptions } from './alignMask.js';
 export { expandStructureMask, expandBlockMask } from './expandMask.js';
 export {

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError } from '../errors.js';
+import { lampScores } from '../operators/lampScores.js';
 import { RankedScheme, weightData } from './ranked.js';
 import type { PruneSchemeOptions, RankedLayer } from './ranked.js';
 
@@ -6,7 +8,15 @@ import type { PruneSchemeOptions, RankedLayer } from './ranked.js';
 export interface PruneOptions extends PruneSchemeOptions {
   /** Layer classes whose kernels are pruned (default Conv2D and Dense, as Condensa). */
   layerTypes?: string[];
+  /**
+   * What the global threshold ranks: `'magnitude'` (default, Condensa's |w|) or `'lamp'`
+   * (`lampScores`: magnitude relative to the layer's larger weights, so the threshold adapts each
+   * layer's sparsity and never empties a layer). Within a layer both keep the largest |w|.
+   */
+  score?: 'magnitude' | 'lamp';
 }
+
+const SCORES = ['magnitude', 'lamp'];
 
 /**
  * Condensa's unstructured magnitude pruning: the magnitudes of every eligible Conv2D/Dense kernel
@@ -17,6 +27,7 @@ export interface PruneOptions extends PruneSchemeOptions {
  * ```ts
  * const model = seedNet({ width: 0.25 });
  * new Prune({ density: 0.1 }).pi(model); // 90% of all conv/dense kernel entries are now zero
+ * new Prune({ density: 0.1, score: 'lamp' }).pi(model); // the same count, layer-adaptive split
  * ```
  */
 export class Prune extends RankedScheme<PruneOptions> {
@@ -25,6 +36,10 @@ export class Prune extends RankedScheme<PruneOptions> {
   /** `new Prune(0.1)` or `new Prune({ density: 0.1, exclude: ['fc3'] })`. */
   constructor(options: number | PruneOptions = {}) {
     super(typeof options === 'number' ? { density: options } : options);
+    const score = this.options.score;
+    if (score !== undefined && !SCORES.includes(score)) {
+      throw new InvalidArgumentError(`Prune: score '${String(score)}' is not one of ${SCORES.join(', ')}`);
+    }
   }
 
   protected get layerClasses(): readonly string[] {
@@ -41,7 +56,7 @@ export class Prune extends RankedScheme<PruneOptions> {
 
   protected rank(layer: tf.layers.Layer): RankedLayer {
     const { data, shape } = weightData(layer, 'kernel');
-    const scores = Float32Array.from(data, Math.abs);
+    const scores = this.options.score === 'lamp' ? lampScores(data) : Float32Array.from(data, Math.abs);
     return {
       layer,
       scores,
@@ -54,6 +69,9 @@ export class Prune extends RankedScheme<PruneOptions> {
   }
 
   protected optionsJSON(): Record<string, unknown> {
-    return this.options.layerTypes ? { layerTypes: [...this.options.layerTypes] } : {};
+    return {
+      ...(this.options.layerTypes ? { layerTypes: [...this.options.layerTypes] } : {}),
+      ...(this.options.score ? { score: this.options.score } : {}),
+    };
   }
 }

@@ -30,7 +30,7 @@ const STRUCTURED_KEYS = ['density', 'densities', 'criteria', 'align', 'pruneBias
 
 /** Per scheme kind: the keys it accepts (besides `scheme`) and its constructor. */
 const KINDS: Record<string, { keys: string[]; build: Builder }> = {
-  Prune: { keys: ['density', 'densities', 'layerTypes'], build: (o) => new Prune(o) },
+  Prune: { keys: ['density', 'densities', 'layerTypes', 'score'], build: (o) => new Prune(o) },
   FilterPrune: { keys: STRUCTURED_KEYS, build: (o) => new FilterPrune(o) },
   NeuronPrune: { keys: STRUCTURED_KEYS, build: (o) => new NeuronPrune(o) },
   StructurePrune: { keys: STRUCTURED_KEYS, build: (o) => new StructurePrune(o) },
@@ -118,6 +118,7 @@ const VALUES: Record<string, (v: Json, path: string) => unknown> = {
   protectOutputs: boolean,
   pad: boolean,
   dtype: (v, p) => oneOf(v, ['float16', 'int8'] as const, p, 'dtype'),
+  score: (v, p) => oneOf(v, ['magnitude', 'lamp'] as const, p, 'score'),
   blockSize: (v, p) => {
     if (!Array.isArray(v) || v.length !== 2) {
       throw new SpecError(p, `blockSize must be [rows, cols] of positive integers; got ${describe(v)}`);
