@@ -120,3 +120,57 @@ describe('per-layer sparsity search', () => {
     );
   });
 });
+
+describe('per-layer stage 2 guards', () => {
+  // The per-layer CIFAR-10 listing's measured curve (overall FLOPs-weighted sparsity -> proxy
+  // validation accuracy; dense 0.895, threshold 0.875; layer sizes are its FLOPs), interpolated. Without the guards the
+  // search spent samples on 65.5% and 95% sparsity and on the dense model itself.
+  const points: Array<[number, number]> = [
+    [0, 0.895],
+    [0.133, 0.892],
+    [0.261, 0.879],
+    [0.28, 0.8705],
+    [0.337, 0.8615],
+    [0.475, 0.85],
+    [0.655, 0.7675],
+    [0.95, 0.08],
+  ];
+  const curve = (s: number): number => {
+    const k = points.findIndex(([x]) => x >= s);
+    if (k <= 0) return points[0][1];
+    const [[x0, y0], [x1, y1]] = [points[k - 1], points[k]];
+    return y0 + ((y1 - y0) * (s - x0)) / (x1 - x0);
+  };
+  const layers = ['conv1', 'conv2', 'conv3'];
+  const sizes: Record<string, number> = { conv1: 3225600, conv2: 24963328, conv3: 9445376 };
+  const total = layers.reduce((t, l) => t + sizes[l], 0);
+  const overall = (d: Record<string, number>) =>
+    layers.reduce((t, l) => t + sizes[l] * (1 - d[l]), 0) / total;
+  const sample: SampleFn<Record<string, number>> = async (d) => ({
+    accuracy: curve(overall(d)),
+    objective: 1500 / (1 - overall(d)) ** 1.5,
+  });
+
+  it('never probes the dense model or above a clearly infeasible sample', async () => {
+    for (const seed of [0, 1, 2]) {
+      const r = await perLayerSearch({
+        layers,
+        sizes,
+        sensitivities: { conv1: 0.0375, conv2: 0.0557, conv3: 0.055 },
+        sample,
+        baseAccuracy: 0.895,
+        eps: EPS,
+        budget: 8,
+        seed,
+      });
+      const ceiling = Math.min(...r.samples.filter((p) => p.accuracy < 0.875 - 0.01).map((p) => p.sparsity));
+      // Stage 1 starts at 47.5%; nothing after it above the lowest clearly infeasible sample.
+      for (const p of r.samples.slice(1)) {
+        expect(p.sparsity).toBeLessThanOrEqual(ceiling + 1e-9);
+        expect(p.sparsity).toBeGreaterThan(0);
+      }
+      expect(r.best!.accuracy).toBeGreaterThanOrEqual(0.875);
+      expect(r.best!.sparsity).toBeGreaterThan(0.2);
+    }
+  });
+});

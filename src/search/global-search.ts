@@ -77,7 +77,7 @@ export function resolveGlobalOptions(opts: GlobalSearchOptions) {
 }
 
 /** Stage 2 samples only where the accuracy GP gives at least this chance of feasibility. */
-const MIN_PROBE_FEASIBILITY = 0.05;
+export const MIN_PROBE_FEASIBILITY = 0.05;
 
 /**
  * Condensa's global sparsity search: one sparsity for the whole scheme, found with Gaussian

@@ -4,7 +4,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { expectedImprovement, probabilityAbove, straddle } from './acquisitions.js';
 import { allocateSparsity } from './allocation.js';
 import { accuracyThreshold, score, summarise } from './budget.js';
-import { argmax, warpAccuracy } from './global-search.js';
+import { argmax, MIN_PROBE_FEASIBILITY, warpAccuracy } from './global-search.js';
 import { GaussianProcess } from './gp.js';
 import type { KernelName } from './kernels.js';
 import { Sampler, type SamplingOptions } from './sampler.js';
@@ -195,11 +195,25 @@ export async function perLayerSearch(
     );
   }
 
-  // Stage 2: constrained EI over the (s, alpha) plane.
+  // Stage 2: constrained EI over the (s, alpha) plane, with the global search's guards (the
+  // per-layer CIFAR listing spent samples on 65% and 95% sparsity and on the dense corner):
+  // - s = 0 is the dense model for every alpha, already known: never a candidate;
+  // - a sample that missed the threshold by more than half the accuracy budget is no noise:
+  //   nothing at a larger overall sparsity is probed, whatever its alpha (alpha moves accuracy
+  //   by less than that at a given s);
+  // - once something is feasible, a probe needs a >= 5% chance of feasibility, and the search
+  //   stops early when no candidate has one.
   const plane: number[][] = [];
-  for (let i = 0; i <= 100; i++) for (let j = 0; j <= 20; j++) plane.push([i / 100, j / 20]);
+  for (let i = 0; i <= 100; i++) {
+    for (let j = 0; j <= 20; j++) if (toS(i / 100) > 0) plane.push([i / 100, j / 20]);
+  }
   while (sampler.samples.length < budget) {
-    const candidates = plane.filter(unsampled);
+    const clearlyOut = sampler.samples
+      .filter((p) => p.accuracy < threshold - distance / 2)
+      .map((p) => coords(p)[0]);
+    const ceiling = Math.min(2, ...clearlyOut);
+    const candidates = plane.filter((c) => c[0] < ceiling && unsampled(c));
+    if (candidates.length === 0) break;
     const acc = fitAccuracy().predictMany(candidates);
     const objectiveGp = GaussianProcess.fit(
       sampler.samples.map(coords),
@@ -216,12 +230,16 @@ export async function perLayerSearch(
     const obj = objectiveGp.predictMany(candidates);
     const pFeasible = (i: number) => probabilityAbove(acc[i].mean, Math.sqrt(acc[i].variance), level);
     const feasible = sampler.samples.filter((p) => p.feasible).map((p) => score(p.objective, direction));
-    const best = feasible.length ? Math.max(...feasible) : null;
-    const c = argmax(candidates, (i) =>
-      best === null
-        ? pFeasible(i)
-        : expectedImprovement(obj[i].mean, Math.sqrt(obj[i].variance), best) * pFeasible(i),
-    );
+    let c: number[];
+    if (feasible.length === 0) {
+      c = argmax(candidates, pFeasible);
+    } else {
+      const plausible = candidates.map((_, i) => i).filter((i) => pFeasible(i) >= MIN_PROBE_FEASIBILITY);
+      if (plausible.length === 0) break;
+      const best = Math.max(...feasible);
+      const ei = (i: number) => expectedImprovement(obj[i].mean, Math.sqrt(obj[i].variance), best);
+      c = candidates[argmax(plausible, (k) => ei(plausible[k]) * pFeasible(plausible[k]))];
+    }
     await take(c[0], c[1]);
   }
   return summarise(sampler.samples, threshold, direction);
