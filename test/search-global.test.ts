@@ -9,6 +9,7 @@ import {
   type SampleFn,
 } from '../src/search/index.js';
 import { InvalidArgumentError } from '../src/errors.js';
+import { piecewiseLinear } from './search-curves.js';
 
 const EPS = { eps: 0.02, mode: 'absolute' as const };
 
@@ -176,12 +177,7 @@ describe('stage 2 probes past a closed bracket', () => {
     [0.475, 0.839],
     [0.95, 0.08],
   ];
-  const accuracy = (s: number): number => {
-    const k = points.findIndex(([x]) => x >= s);
-    if (k <= 0) return points[0][1];
-    const [[x0, y0], [x1, y1]] = [points[k - 1], points[k]];
-    return y0 + ((y1 - y0) * (s - x0)) / (x1 - x0);
-  };
+  const accuracy = piecewiseLinear(points);
   const sample: SampleFn<number> = async (density) => ({
     accuracy: accuracy(1 - density),
     objective: 1500 / density ** 1.5,

@@ -7,6 +7,7 @@ import {
   type SampleFn,
 } from '../src/search/index.js';
 import { InvalidArgumentError } from '../src/errors.js';
+import { piecewiseLinear } from './search-curves.js';
 
 const EPS = { eps: 0.02, mode: 'absolute' as const };
 
@@ -135,12 +136,7 @@ describe('per-layer stage 2 guards', () => {
     [0.655, 0.7675],
     [0.95, 0.08],
   ];
-  const curve = (s: number): number => {
-    const k = points.findIndex(([x]) => x >= s);
-    if (k <= 0) return points[0][1];
-    const [[x0, y0], [x1, y1]] = [points[k - 1], points[k]];
-    return y0 + ((y1 - y0) * (s - x0)) / (x1 - x0);
-  };
+  const curve = piecewiseLinear(points);
   const layers = ['conv1', 'conv2', 'conv3'];
   const sizes: Record<string, number> = { conv1: 3225600, conv2: 24963328, conv3: 9445376 };
   const total = layers.reduce((t, l) => t + sizes[l], 0);

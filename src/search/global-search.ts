@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { expectedImprovement, probabilityAbove, straddle } from './acquisitions.js';
 import { accuracyThreshold, score, summarise } from './budget.js';
-import { GaussianProcess } from './gp.js';
+import { GaussianProcess, type GPPrediction } from './gp.js';
 import type { KernelName } from './kernels.js';
 import { Sampler, type SamplingOptions } from './sampler.js';
 import type { AccuracyBudget, Direction, Sample, SampleFn, SearchResult } from './types.js';
@@ -206,25 +206,37 @@ export async function globalSearch(opts: BayesianGlobalSearchOptions): Promise<S
     const feasibleScores = sampler.samples
       .filter((p) => p.feasible)
       .map((p) => score(p.objective, o.direction));
-    const pFeasible = (i: number) => probabilityAbove(acc[i].mean, Math.sqrt(acc[i].variance), level);
-    let u: number;
-    if (feasibleScores.length === 0) {
-      // Nothing feasible yet: look where feasibility is most likely (towards sMin).
-      u = argmax(candidates, pFeasible);
-    } else {
-      // A probe past a closed bracket must have a real chance of being feasible: EI of a steep
-      // objective far above the bracket (e.g. throughput at 95% sparsity) can outweigh a
-      // feasibility probability of 1e-3, and such a sample is wasted. When no candidate
-      // qualifies, the search stops early rather than spend the budget on hopeless points.
-      const plausible = candidates.map((_, i) => i).filter((i) => pFeasible(i) >= MIN_PROBE_FEASIBILITY);
-      if (plausible.length === 0) break;
-      const best = Math.max(...feasibleScores);
-      const ei = (i: number) => expectedImprovement(obj[i].mean, Math.sqrt(obj[i].variance), best);
-      u = candidates[argmax(plausible, (k) => ei(plausible[k]) * pFeasible(plausible[k]))];
-    }
+    const k = constrainedChoice(acc, obj, level, feasibleScores);
+    if (k < 0) break;
+    const u = candidates[k];
     await take(u);
   }
   return summarise(sampler.samples, o.threshold, o.direction);
+}
+
+/**
+ * Stage 2's choice among candidates, shared by the global and per-layer searches: the index of
+ * the candidate to sample next, or -1 to stop early. Before anything is feasible, the candidate
+ * most likely to be feasible. After, constrained expected improvement (EI of the objective times
+ * the probability of feasibility) among the candidates with at least MIN_PROBE_FEASIBILITY
+ * chance of being feasible: EI of a steep objective far from the data (e.g. throughput at 95%
+ * sparsity) can outweigh a feasibility probability of 1e-3, and such a sample is wasted. When no
+ * candidate qualifies the search stops rather than spend the budget on hopeless points.
+ */
+export function constrainedChoice(
+  acc: readonly GPPrediction[],
+  obj: readonly GPPrediction[],
+  level: number,
+  feasibleScores: readonly number[],
+): number {
+  const indices = acc.map((_, i) => i);
+  const pFeasible = (i: number) => probabilityAbove(acc[i].mean, Math.sqrt(acc[i].variance), level);
+  if (feasibleScores.length === 0) return argmax(indices, pFeasible);
+  const plausible = indices.filter((i) => pFeasible(i) >= MIN_PROBE_FEASIBILITY);
+  if (plausible.length === 0) return -1;
+  const best = Math.max(...feasibleScores);
+  const ei = (i: number) => expectedImprovement(obj[i].mean, Math.sqrt(obj[i].variance), best);
+  return argmax(plausible, (k) => ei(plausible[k]) * pFeasible(plausible[k]));
 }
 
 /**

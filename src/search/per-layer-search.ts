@@ -1,10 +1,10 @@
 import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
-import { expectedImprovement, probabilityAbove, straddle } from './acquisitions.js';
+import { straddle } from './acquisitions.js';
 import { allocateSparsity } from './allocation.js';
 import { accuracyThreshold, score, summarise } from './budget.js';
-import { argmax, MIN_PROBE_FEASIBILITY, warpAccuracy } from './global-search.js';
+import { argmax, constrainedChoice, warpAccuracy } from './global-search.js';
 import { GaussianProcess } from './gp.js';
 import type { KernelName } from './kernels.js';
 import { Sampler, type SamplingOptions } from './sampler.js';
@@ -228,18 +228,10 @@ export async function perLayerSearch(
       },
     );
     const obj = objectiveGp.predictMany(candidates);
-    const pFeasible = (i: number) => probabilityAbove(acc[i].mean, Math.sqrt(acc[i].variance), level);
     const feasible = sampler.samples.filter((p) => p.feasible).map((p) => score(p.objective, direction));
-    let c: number[];
-    if (feasible.length === 0) {
-      c = argmax(candidates, pFeasible);
-    } else {
-      const plausible = candidates.map((_, i) => i).filter((i) => pFeasible(i) >= MIN_PROBE_FEASIBILITY);
-      if (plausible.length === 0) break;
-      const best = Math.max(...feasible);
-      const ei = (i: number) => expectedImprovement(obj[i].mean, Math.sqrt(obj[i].variance), best);
-      c = candidates[argmax(plausible, (k) => ei(plausible[k]) * pFeasible(plausible[k]))];
-    }
+    const k = constrainedChoice(acc, obj, level, feasible);
+    if (k < 0) break;
+    const c = candidates[k];
     await take(c[0], c[1]);
   }
   return summarise(sampler.samples, threshold, direction);
