@@ -82,30 +82,32 @@ export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promi
     }
   }
 
-  if (sparse) {
-    let artifacts: tf.io.ModelArtifacts;
-    try {
-      artifacts = decodeSparseArtifacts(modelJson as unknown as SparseModelJSON, weightData);
-    } catch (e) {
-      throw new DataError(`${jsonPath}: ${(e as Error).message}; re-save the model`);
-    }
-    const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
-    markLoadedFrom(model, root);
-    return model;
-  }
   const model = await tf.loadLayersModel(
-    tf.io.fromMemory({
-      modelTopology: modelJson.modelTopology,
-      weightSpecs,
-      weightData: weightData.buffer.slice(
-        weightData.byteOffset,
-        weightData.byteOffset + weightData.byteLength,
-      ),
-      ...(modelJson.trainingConfig ? { trainingConfig: modelJson.trainingConfig } : {}),
-    }),
+    tf.io.fromMemory(
+      sparse
+        ? decodeSparse(jsonPath, modelJson, weightData)
+        : {
+            modelTopology: modelJson.modelTopology,
+            weightSpecs,
+            weightData: weightData.buffer.slice(
+              weightData.byteOffset,
+              weightData.byteOffset + weightData.byteLength,
+            ),
+            ...(modelJson.trainingConfig ? { trainingConfig: modelJson.trainingConfig } : {}),
+          },
+    ),
   );
   markLoadedFrom(model, root);
   return model;
+}
+
+/** The standard artifacts of a sparse save; a corrupt gap list is a DataError naming the file. */
+function decodeSparse(jsonPath: string, json: tf.io.ModelJSON, weights: Uint8Array): tf.io.ModelArtifacts {
+  try {
+    return decodeSparseArtifacts(json as unknown as SparseModelJSON, weights);
+  } catch (e) {
+    throw new DataError(`${jsonPath}: ${(e as Error).message}; re-save the model`);
+  }
 }
 
 /** sha256 of the weights recorded beside the model, if there is a record. */

@@ -4,6 +4,9 @@ import { lampScores } from '../operators/lampScores.js';
 import { RankedScheme, weightData } from './ranked.js';
 import type { PruneSchemeOptions, RankedLayer } from './ranked.js';
 
+/** The rankings `Prune` accepts (also the JSON spec's `score` values). */
+export const PRUNE_SCORES = ['magnitude', 'lamp'] as const;
+
 /** Options of {@link Prune}. */
 export interface PruneOptions extends PruneSchemeOptions {
   /** Layer classes whose kernels are pruned (default Conv2D and Dense, as Condensa). */
@@ -13,10 +16,8 @@ export interface PruneOptions extends PruneSchemeOptions {
    * (`lampScores`: magnitude relative to the layer's larger weights, so the threshold adapts each
    * layer's sparsity and never empties a layer). Within a layer both keep the largest |w|.
    */
-  score?: 'magnitude' | 'lamp';
+  score?: (typeof PRUNE_SCORES)[number];
 }
-
-const SCORES = ['magnitude', 'lamp'];
 
 /**
  * Condensa's unstructured magnitude pruning: the magnitudes of every eligible Conv2D/Dense kernel
@@ -37,8 +38,10 @@ export class Prune extends RankedScheme<PruneOptions> {
   constructor(options: number | PruneOptions = {}) {
     super(typeof options === 'number' ? { density: options } : options);
     const score = this.options.score;
-    if (score !== undefined && !SCORES.includes(score)) {
-      throw new InvalidArgumentError(`Prune: score '${String(score)}' is not one of ${SCORES.join(', ')}`);
+    if (score !== undefined && !(PRUNE_SCORES as readonly string[]).includes(score)) {
+      throw new InvalidArgumentError(
+        `Prune: score '${String(score)}' is not one of ${PRUNE_SCORES.join(', ')}`,
+      );
     }
   }
 

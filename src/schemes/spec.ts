@@ -4,7 +4,7 @@ import { Compose } from './compose.js';
 import { FilterPrune } from './filter-prune.js';
 import { CRITERIA } from './math.js';
 import { NeuronPrune } from './neuron-prune.js';
-import { Prune } from './prune.js';
+import { Prune, PRUNE_SCORES } from './prune.js';
 import { Quantize } from './quantize.js';
 import type { Scheme } from './scheme.js';
 import { StructurePrune } from './structure-prune.js';
@@ -118,7 +118,7 @@ const VALUES: Record<string, (v: Json, path: string) => unknown> = {
   protectOutputs: boolean,
   pad: boolean,
   dtype: (v, p) => oneOf(v, ['float16', 'int8'] as const, p, 'dtype'),
-  score: (v, p) => oneOf(v, ['magnitude', 'lamp'] as const, p, 'score'),
+  score: (v, p) => oneOf(v, PRUNE_SCORES, p, 'score'),
   blockSize: (v, p) => {
     if (!Array.isArray(v) || v.length !== 2) {
       throw new SpecError(p, `blockSize must be [rows, cols] of positive integers; got ${describe(v)}`);
