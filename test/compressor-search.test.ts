@@ -12,6 +12,7 @@ import {
   stratifiedSubset,
   toTensors,
 } from '../src/data/index.js';
+import { prunedFlops } from '../src/graph/index.js';
 import { loadPretrained } from '../src/models/index.js';
 import { objectives, searchops } from '../src/objectives/index.js';
 import { DirectCompression, LC, disposeModel } from '../src/optimizers/index.js';
@@ -202,6 +203,19 @@ describe('Compressor sparsity search (seed Listing 1 API, MNIST LeNet-5)', () =>
     expect(search.samples).toHaveLength(3);
     const densities = search.chosenDensity as Record<string, number>;
     expect(Object.keys(densities).sort()).toEqual(['conv1', 'conv2']);
+    // The overall sparsity is the fraction of FLOPs removed, conv2's input channels included
+    // (conv1's filters), and the measured objective is the compacted model's FLOPs at the
+    // whole filters each density keeps.
+    const flopsAt = prunedFlops(dense);
+    const filters = (name: string) => dense.getLayer(name).getWeights()[0].shape[3] as number;
+    for (const p of search.samples) {
+      const d = p.density as Record<string, number>;
+      expect(p.sparsity).toBeCloseTo(1 - flopsAt(d) / flopsAt({}), 9);
+      const whole = Object.fromEntries(
+        Object.entries(d).map(([l, v]) => [l, Math.floor(v * filters(l) + 1e-9) / filters(l)]),
+      );
+      expect(p.objective).toBe(flopsAt(whole));
+    }
     if (search.feasible) {
       expect(search.chosen.accuracy).toBeGreaterThanOrEqual(search.threshold);
     }

@@ -42,6 +42,35 @@ describe('allocateSparsity', () => {
     expect(() => allocateSparsity(0.97, 1, sens, sizes, 0.95)).toThrow(InvalidArgumentError);
     expect(() => allocateSparsity(0.5, 1, { a: 0 }, { a: 1 })).toThrow(/sensitivity > 0/);
   });
+
+  it('takes a coupled cost: s is the cost removed, shares are what each layer removes alone', () => {
+    // A chain a -> b -> c whose layers cost (input x output channels) 1, 2 and 1 units when
+    // dense; a's input and c's output fixed: cost kept = (da + 2 da db + db dc) / 4.
+    const kept = (sp: Record<string, number>) => ['a', 'b', 'c'].map((l) => 1 - (sp[l] ?? 0));
+    const cost = (sp: Record<string, number>) => {
+      const [a, b, c] = kept(sp);
+      return 1 - (a + 2 * a * b + b * c) / 4;
+    };
+    const equal = { a: 0.05, b: 0.05, c: 0.05 };
+    // alpha 0: one density d for every layer, (d + 3 d^2) / 4 = 1 - s; s = 0.5 gives d = 2/3.
+    const uniform = allocateSparsity(0.5, 0, equal, cost);
+    for (const v of Object.values(uniform)) expect(1 - v).toBeCloseTo(2 / 3, 9);
+    // Equal sensitivities: pruned alone, a and b each remove 3/4 of the cost per unit of their
+    // sparsity (a's filters are also b's input channels), c only 1/4 (its own term):
+    // at alpha 1, a and b are pruned 3 times as hard as c.
+    const skewed = allocateSparsity(0.3, 1, equal, cost);
+    expect(cost(skewed)).toBeCloseTo(0.3, 9);
+    expect(skewed.a / skewed.c).toBeCloseTo(3, 9);
+    expect(skewed.b / skewed.c).toBeCloseTo(3, 9);
+    // A layer whose pruning removes no cost (pinned channels) stays dense.
+    const pinned = allocateSparsity(0.3, 1, { ...equal, z: 0.05 }, cost);
+    expect(pinned.z).toBe(0);
+    expect(cost(pinned)).toBeCloseTo(0.3, 9);
+    // Beyond every layer at the cap: a clear error, not an endless bisection.
+    expect(() => allocateSparsity(0.99, 1, equal, cost, 0.9)).toThrow(
+      /overall sparsity must be in \[0, 0\.9/,
+    );
+  });
 });
 
 /** Three layers of different sensitivity; damage k * s^4 per layer; FLOPs shares 1:1:1. */

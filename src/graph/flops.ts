@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
-import { LayerError } from '../errors.js';
-import { dependencyGraph } from './dependency-graph.js';
-import { supportedLayerKinds } from './registry.js';
+import { InvalidArgumentError, LayerError } from '../errors.js';
+import { type GraphNode, type GraphTensor, dependencyGraph } from './dependency-graph.js';
+import { type Shape, supportedLayerKinds } from './registry.js';
 
 export interface LayerFlops {
   name: string;
@@ -38,34 +38,76 @@ export interface FlopsReport {
  */
 export function countFlops(model: tf.LayersModel): FlopsReport {
   const graph = dependencyGraph(model);
-  const perLayer: LayerFlops[] = [];
-  for (const node of graph.nodes) {
-    const { layer, kind, className } = node;
-    if (!kind) {
-      throw new LayerError(
-        `cannot count FLOPs of layer '${layer.name}' (${className}): not supported; supported: ` +
-          supportedLayerKinds().join(', '),
-      );
-    }
-    const known = (shape: Array<number | null>): number[] => {
-      if (shape.slice(1).some((d) => d === null)) {
-        throw new LayerError(
-          `cannot count FLOPs of layer '${layer.name}': its tensors' shapes must be fully known`,
-        );
-      }
-      return [1, ...(shape.slice(1) as number[])];
-    };
-    const flops = kind.flops({
-      layer,
-      config: node.config,
-      inputShapes: node.inputs.map((t) => known(t.shape)),
-      outputShape: known(node.output.shape),
-    });
-    perLayer.push({ name: layer.name, className, flops, params: layer.countParams() });
-  }
+  const perLayer = graph.nodes.map((node) => ({
+    name: node.layer.name,
+    className: node.className,
+    flops: nodeFlops(node, (t) => t.shape),
+    params: node.layer.countParams(),
+  }));
   return {
     total: perLayer.reduce((s, l) => s + l.flops, 0),
     params: perLayer.reduce((s, l) => s + l.params, 0),
     perLayer,
   };
+}
+
+/**
+ * The FLOPs (for one example, as `countFlops`) that `model` would have once compacted after a
+ * structured scheme keeps the fraction `keep[name]` of layer `name`'s output channels (layers
+ * not named keep all). Removing a layer's filters also removes the next layer's input
+ * channels, so FLOPs are not a sum of independent per-layer terms: conv2's FLOPs scale with
+ * conv1's density times its own. Channels tied across layers (a residual stage) survive while
+ * any of their producers keeps them: a group keeps the largest fraction among its producers;
+ * pinned channels (model inputs and outputs, black-box consumers) are kept. Fractions are
+ * continuous (no rounding to whole channels), which is what a search over densities needs.
+ *
+ * @example
+ * ```ts
+ * const flopsAt = prunedFlops(model);
+ * const saved = 1 - flopsAt({ conv1: 0.5, conv2: 0.75 }) / flopsAt({});
+ * ```
+ */
+export function prunedFlops(model: tf.LayersModel): (keep: Record<string, number>) => number {
+  const graph = dependencyGraph(model);
+  const producersOf = new Map(graph.groups().map((g) => [g.id, g.pins.length > 0 ? [] : g.producers]));
+  return (keep) => {
+    for (const [name, k] of Object.entries(keep)) {
+      if (!(k >= 0 && k <= 1))
+        throw new InvalidArgumentError(`kept fraction of '${name}' must be in [0, 1], got ${k}`);
+    }
+    const fraction = (space: number) => {
+      const producers = producersOf.get(graph.spaces.root(space)) ?? [];
+      return producers.length === 0 ? 1 : Math.max(...producers.map((p) => keep[p] ?? 1));
+    };
+    const shapeOf = (t: GraphTensor): Shape => {
+      const kept = t.layout.segments.reduce((a, seg) => a + seg.size * fraction(seg.space), 0);
+      return [...t.shape.slice(0, -1), kept * t.layout.positions];
+    };
+    return graph.nodes.reduce((a, node) => a + nodeFlops(node, shapeOf), 0);
+  };
+}
+
+/** A node's FLOPs with its tensors' shapes given by `shapeOf` (the full ones, or pruned ones). */
+function nodeFlops(node: GraphNode, shapeOf: (t: GraphTensor) => Shape): number {
+  const { layer, kind, className } = node;
+  if (!kind) {
+    throw new LayerError(
+      `cannot count FLOPs of layer '${layer.name}' (${className}): not supported; supported: ` +
+        supportedLayerKinds().join(', '),
+    );
+  }
+  const known = (shape: Shape): number[] => {
+    if (shape.slice(1).some((d) => d === null)) {
+      throw new LayerError(
+        `cannot count FLOPs of layer '${layer.name}': its tensors' shapes must be fully known`,
+      );
+    }
+    return [1, ...(shape.slice(1) as number[])];
+  };
+  return kind.flops({
+    layer,
+    config: node.config,
+    inputShapes: node.inputs.map((t) => known(shapeOf(t))),
+    outputShape: known(shapeOf(node.output)),
+  });
 }

@@ -6,7 +6,8 @@
  *   one (pruned channels that still emit a constant are folded into the next layer's bias).
  * - `groupImportance` / `filterPruneGroups`: rank and mask whole groups (residual stages pruned
  *   consistently; BN and depthwise parameters masked along with the filters).
- * - `countFlops(model)`: FLOPs (2 per multiply-accumulate) and parameters per layer.
+ * - `countFlops(model)`: FLOPs (2 per multiply-accumulate) and parameters per layer;
+ *   `prunedFlops(model)`: FLOPs after removing given fractions of layers' output channels.
  *
  * Supported layer classes are registry entries (`supportedLayerKinds()`); add one with
  * `registerLayerKind`. Other classes are black boxes: their channels are never removed.
@@ -21,7 +22,7 @@ export {
   type GraphTensor,
   dependencyGraph,
 } from './dependency-graph.js';
-export { type FlopsReport, type LayerFlops, countFlops } from './flops.js';
+export { type FlopsReport, type LayerFlops, countFlops, prunedFlops } from './flops.js';
 export {
   type FilterPruneGroupsOptions,
   type GroupImportance,

@@ -2,7 +2,7 @@ import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors.js';
 import { straddle } from './acquisitions.js';
-import { allocateSparsity } from './allocation.js';
+import { allocateSparsity, type SparsityCost, weightedCost } from './allocation.js';
 import { accuracyThreshold, score, summarise } from './budget.js';
 import { argmax, constrainedChoice, warpAccuracy } from './global-search.js';
 import { GaussianProcess } from './gp.js';
@@ -15,6 +15,12 @@ export interface PerLayerSearchOptions extends SamplingOptions {
   layers: string[];
   /** Size of each layer in the overall sparsity (parameters or FLOPs). Default: all equal. */
   sizes?: Record<string, number>;
+  /**
+   * What the overall sparsity s measures, as a function of the per-layer sparsities (replaces
+   * `sizes`): e.g. the fraction of FLOPs removed, with the coupling between a layer's filters and
+   * the next layer's input channels (`prunedFlops`). Default: `weightedCost(sizes)`.
+   */
+  cost?: SparsityCost;
   /**
    * Cheap sensitivity probe: the accuracy with only `layer` compressed to `density` (e.g. a
    * `DirectCompression` of that one layer, no fine-tuning). Called for every layer at each of
@@ -59,11 +65,12 @@ export interface SensitivityProfile {
  * the search is made two-dimensional:
  * 1. Sensitivity profiles: each layer is compressed alone at a few densities with a cheap
  *    probe (no fine-tuning) and its accuracy loss summarises how much it matters.
- * 2. A family of allocations with two knobs (`allocateSparsity`): the overall sparsity s and an
- *    exponent alpha that says how strongly the sensitivities (per unit of layer size) skew the
- *    per-layer sparsities. alpha = 0 is the uniform allocation of the global search, so the
- *    family contains it; the probes are cheap and noisy, and alpha lets the costly samples decide
- *    how far to trust them.
+ * 2. A family of allocations with two knobs (`allocateSparsity`): the overall sparsity s (the
+ *    fraction of `cost` removed: parameters, or FLOPs counted with the coupling between a
+ *    layer's filters and the next layer's input channels) and an exponent alpha that says how
+ *    strongly the sensitivities per unit of cost skew the per-layer sparsities. alpha = 0 prunes
+ *    every layer by the same fraction; the probes are cheap and noisy, and alpha lets the costly
+ *    samples decide how far to trust them.
  * 3. Constrained Bayesian optimisation over (s, alpha): first a level-set search along s at
  *    `alphaStart` (as in the global search), so that a feasible allocation near the accuracy
  *    boundary is known early; then constrained expected improvement (EI of the objective times
@@ -88,12 +95,17 @@ export async function perLayerSearch(
   if (!Array.isArray(layers) || layers.length === 0) {
     throw new InvalidArgumentError('perLayerSearch needs a non-empty list of layer names');
   }
-  const sMin = opts.sMin ?? 0;
-  const sMax = opts.sMax ?? 0.95;
   const cap = opts.maxLayerSparsity ?? 0.98;
-  if (!(sMin >= 0 && sMin < sMax && sMax <= cap && cap < 1)) {
+  if (!(cap > 0 && cap < 1)) throw new InvalidArgumentError(`need 0 < maxLayerSparsity < 1, got ${cap}`);
+  const cost = opts.cost ?? weightedCost(opts.sizes ?? Object.fromEntries(layers.map((l) => [l, 1])));
+  // The largest overall sparsity any allocation reaches: every layer at the cap.
+  const reach = cost(Object.fromEntries(layers.map((l) => [l, cap])));
+  const sMin = opts.sMin ?? 0;
+  const sMax = opts.sMax ?? Math.min(0.95, reach);
+  if (!(sMin >= 0 && sMin < sMax && sMax <= reach + 1e-12)) {
     throw new InvalidArgumentError(
-      `need 0 <= sMin < sMax <= maxLayerSparsity < 1, got ${sMin}, ${sMax}, ${cap}`,
+      `need 0 <= sMin < sMax <= ${+reach.toFixed(6)} (the cost removed with every layer at maxLayerSparsity ` +
+        `${cap}), got sMin ${sMin}, sMax ${sMax}`,
     );
   }
   const alphaMax = opts.alphaMax ?? 2;
@@ -110,7 +122,6 @@ export async function perLayerSearch(
   const direction = opts.direction ?? 'maximize';
   const kernel = opts.kernel ?? 'matern52';
   const threshold = accuracyThreshold(opts.baseAccuracy, opts.eps);
-  const sizes = opts.sizes ?? Object.fromEntries(layers.map((l) => [l, 1]));
   const sensitivities = opts.sensitivities ?? (await sensitivityProfile(opts)).sensitivities;
   for (const l of layers) {
     if (!(sensitivities[l] >= 0)) throw new InvalidArgumentError(`no sensitivity for layer '${l}'`);
@@ -134,7 +145,8 @@ export async function perLayerSearch(
       seed,
       threshold,
       sensitivities: floored,
-      sizes,
+      // What s measures, as the cost each layer removes alone per unit of sparsity.
+      shares: Object.fromEntries(layers.map((l) => [l, cost({ [l]: 0.5 }) / 0.5])),
     },
     opts,
   );
@@ -142,7 +154,7 @@ export async function perLayerSearch(
   const take = (u: number, v: number): Promise<Sample<Record<string, number>>> => {
     const s = toS(u);
     const alpha = v * alphaMax;
-    const sparsities = allocateSparsity(s, alpha, floored, pick(sizes, layers), cap);
+    const sparsities = allocateSparsity(s, alpha, floored, cost, cap);
     const densities = Object.fromEntries(layers.map((l) => [l, 1 - sparsities[l]]));
     return sampler.take(densities, s, [s, alpha]);
   };
@@ -277,8 +289,4 @@ export async function sensitivityProfile(opts: PerLayerSearchOptions): Promise<S
     await rename(cache + '.tmp', cache);
   }
   return result;
-}
-
-function pick(sizes: Record<string, number>, layers: string[]): Record<string, number> {
-  return Object.fromEntries(layers.map((l) => [l, sizes[l]]));
 }
