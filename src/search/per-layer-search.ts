@@ -49,6 +49,12 @@ export interface PerLayerSearchOptions extends SamplingOptions {
   seed?: number;
   direction?: Direction;
   kernel?: KernelName;
+  /**
+   * Whether the objective never gets worse as the overall sparsity s grows, whatever alpha
+   * (default true: right when s measures what the objective tracks, e.g. FLOPs removed for a
+   * throughput or FLOPs objective). Stage 2 then only probes above the best feasible s.
+   */
+  monotoneObjective?: boolean;
 }
 
 /** Sensitivity profile: per layer, the accuracy at each probed density, and the summary used. */
@@ -214,7 +220,11 @@ export async function perLayerSearch(
   //   nothing at a larger overall sparsity is probed, whatever its alpha (alpha moves accuracy
   //   by less than that at a given s);
   // - once something is feasible, a probe needs a >= 5% chance of feasibility, and the search
-  //   stops early when no candidate has one.
+  //   stops early when no candidate has one;
+  // - with a monotone objective, nothing at or below the best feasible s can improve on it (the
+  //   objective GP has no data along alpha far from the samples, and its prior there twice
+  //   drew a nearly dense probe in the CIFAR listing).
+  const monotone = opts.monotoneObjective ?? true;
   const plane: number[][] = [];
   for (let i = 0; i <= 100; i++) {
     for (let j = 0; j <= 20; j++) if (toS(i / 100) > 0) plane.push([i / 100, j / 20]);
@@ -224,7 +234,9 @@ export async function perLayerSearch(
       .filter((p) => p.accuracy < threshold - distance / 2)
       .map((p) => coords(p)[0]);
     const ceiling = Math.min(2, ...clearlyOut);
-    const candidates = plane.filter((c) => c[0] < ceiling && unsampled(c));
+    const feasibleS = sampler.samples.filter((p) => p.feasible).map((p) => coords(p)[0]);
+    const floor = monotone ? Math.max(-1, ...feasibleS) : -1;
+    const candidates = plane.filter((c) => c[0] > floor && c[0] < ceiling && unsampled(c));
     if (candidates.length === 0) break;
     const acc = fitAccuracy().predictMany(candidates);
     const objectiveGp = GaussianProcess.fit(
