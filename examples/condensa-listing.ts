@@ -140,7 +140,11 @@ console.log(
 );
 console.log(
   `search: ${search.feasible ? 'feasible' : 'INFEASIBLE'}; chosen sparsity ${(search.chosenSparsity * 100).toFixed(1)}% ` +
-    `(density ${(1 - search.chosenSparsity).toFixed(3)}), ` +
+    (typeof search.chosenDensity === 'number'
+      ? `(density ${search.chosenDensity.toFixed(3)}), `
+      : `of the FLOPs (densities ${Object.entries(search.chosenDensity)
+          .map(([l, d]) => `${l} ${d.toFixed(2)}`)
+          .join(', ')}), `) +
     `proxy val acc ${(chosen.accuracy * 100).toFixed(2)}% vs dense ${(search.baseAccuracy * 100).toFixed(2)}% (threshold ${(search.threshold * 100).toFixed(2)}%)`,
 );
 if (search.message) console.log(`search: ${search.message}`);
