@@ -149,6 +149,10 @@ describe('per-layer sparsity search', () => {
     await expect(perLayerSearch({ ...o, profile: undefined })).rejects.toThrow(
       /sensitivities` or a `profile/,
     );
+    await expect(perLayerSearch({ ...o, sizes: { conv1: 1, conv2: 1 } })).rejects.toThrow(
+      /layer 'fc' needs a size > 0/,
+    );
+    await expect(perLayerSearch({ ...o, cost: () => Number.NaN })).rejects.toThrow(/in \(0, 1\]/);
   });
 });
 

@@ -103,9 +103,16 @@ export async function perLayerSearch(
   }
   const cap = opts.maxLayerSparsity ?? 0.98;
   if (!(cap > 0 && cap < 1)) throw new InvalidArgumentError(`need 0 < maxLayerSparsity < 1, got ${cap}`);
-  const cost = opts.cost ?? weightedCost(opts.sizes ?? Object.fromEntries(layers.map((l) => [l, 1])));
+  const sizes = opts.sizes ?? {};
+  const cost =
+    opts.cost ?? weightedCost(Object.fromEntries(layers.map((l) => [l, opts.sizes ? sizes[l] : 1])));
   // The largest overall sparsity any allocation reaches: every layer at the cap.
   const reach = cost(Object.fromEntries(layers.map((l) => [l, cap])));
+  if (!(reach > 0 && reach <= 1)) {
+    throw new InvalidArgumentError(
+      `the cost must return the fraction of the model's cost removed, in (0, 1] with every layer pruned; got ${reach}`,
+    );
+  }
   const sMin = opts.sMin ?? 0;
   const sMax = opts.sMax ?? Math.min(0.95, reach);
   if (!(sMin >= 0 && sMin < sMax && sMax <= reach + 1e-12)) {
