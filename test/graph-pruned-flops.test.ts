@@ -30,6 +30,17 @@ function compactedFlops(model: tf.LayersModel, zeroed: Record<string, number>): 
   }
 }
 
+/** Convs 'a' and 'b' on the input, merged, then conv 'c', flatten and a dense output. */
+function twoBranches(aFilters: number, bFilters: number, merge: (a: Sym, b: Sym) => Sym): tf.LayersModel {
+  return functional([8, 8, 3], (x) => {
+    const a = conv('a', aFilters, { padding: 'same' }).apply(x) as Sym;
+    const b = conv('b', bFilters, { padding: 'same' }).apply(x) as Sym;
+    const c = conv('c', 6).apply(merge(a, b)) as Sym;
+    const f = tf.layers.flatten({ name: 'f' }).apply(c) as Sym;
+    return tf.layers.dense({ units: 3, name: 'out', kernelInitializer: init() }).apply(f) as Sym;
+  });
+}
+
 describe('prunedFlops', () => {
   it('equals the FLOPs of the compacted seedNet, coupling consecutive layers', () => {
     const before = tf.memory().numTensors;
@@ -53,26 +64,12 @@ describe('prunedFlops', () => {
   });
 
   it('follows concatenated branches and tied residual channels', () => {
-    const concat = functional([8, 8, 3], (x) => {
-      const a = conv('a', 8, { padding: 'same' }).apply(x) as Sym;
-      const b = conv('b', 4, { padding: 'same' }).apply(x) as Sym;
-      const c = tf.layers.concatenate({ name: 'cat' }).apply([a, b]) as Sym;
-      const d = conv('c', 6).apply(c) as Sym;
-      const f = tf.layers.flatten({ name: 'f' }).apply(d) as Sym;
-      return tf.layers.dense({ units: 3, name: 'out', kernelInitializer: init() }).apply(f) as Sym;
-    });
+    const concat = twoBranches(8, 4, (a, b) => tf.layers.concatenate({ name: 'cat' }).apply([a, b]) as Sym);
     randomizeBiasesAndNorms(concat);
     const concatAt = prunedFlops(concat);
     expect(concatAt({ a: 0.5, c: 0.5 }) / compactedFlops(concat, { a: 4, c: 3 })).toBeCloseTo(1, 12);
 
-    const residual = functional([8, 8, 3], (x) => {
-      const a = conv('a', 8, { padding: 'same' }).apply(x) as Sym;
-      const b = conv('b', 8, { padding: 'same' }).apply(x) as Sym;
-      const s = tf.layers.add({ name: 'sum' }).apply([a, b]) as Sym;
-      const d = conv('c', 6).apply(s) as Sym;
-      const f = tf.layers.flatten({ name: 'f' }).apply(d) as Sym;
-      return tf.layers.dense({ units: 3, name: 'out', kernelInitializer: init() }).apply(f) as Sym;
-    });
+    const residual = twoBranches(8, 8, (a, b) => tf.layers.add({ name: 'sum' }).apply([a, b]) as Sym);
     randomizeBiasesAndNorms(residual);
     const residualAt = prunedFlops(residual);
     // A channel of the sum survives while either branch keeps it: one branch alone saves nothing.

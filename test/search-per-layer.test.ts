@@ -181,18 +181,22 @@ describe('per-layer stage 2 guards', () => {
     objective: 1500 / (1 - overall(d)) ** 1.5,
   });
 
+  const search = (seed: number, monotoneObjective?: boolean) =>
+    perLayerSearch({
+      layers,
+      sizes,
+      sensitivities: { conv1: 0.0375, conv2: 0.0557, conv3: 0.055 },
+      sample,
+      baseAccuracy: 0.895,
+      eps: EPS,
+      budget: 8,
+      seed,
+      monotoneObjective,
+    });
+
   it('never probes the dense model or above a clearly infeasible sample', async () => {
     for (const seed of [0, 1, 2]) {
-      const r = await perLayerSearch({
-        layers,
-        sizes,
-        sensitivities: { conv1: 0.0375, conv2: 0.0557, conv3: 0.055 },
-        sample,
-        baseAccuracy: 0.895,
-        eps: EPS,
-        budget: 8,
-        seed,
-      });
+      const r = await search(seed);
       const ceiling = Math.min(...r.samples.filter((p) => p.accuracy < 0.875 - 0.01).map((p) => p.sparsity));
       // Stage 1 starts at 47.5%; nothing after it above the lowest clearly infeasible sample.
       for (const p of r.samples.slice(1)) {
@@ -208,17 +212,7 @@ describe('per-layer stage 2 guards', () => {
     const probedBelow = async (monotoneObjective: boolean) => {
       let below = 0;
       for (const seed of [0, 1, 2]) {
-        const r = await perLayerSearch({
-          layers,
-          sizes,
-          sensitivities: { conv1: 0.0375, conv2: 0.0557, conv3: 0.055 },
-          sample,
-          baseAccuracy: 0.895,
-          eps: EPS,
-          budget: 8,
-          seed,
-          monotoneObjective,
-        });
+        const r = await search(seed, monotoneObjective);
         r.samples.forEach((p, i) => {
           const feasibleBefore = r.samples.slice(0, i).filter((q) => q.feasible);
           if (feasibleBefore.some((q) => q.sparsity >= p.sparsity)) below++;
