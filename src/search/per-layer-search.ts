@@ -103,9 +103,8 @@ export async function perLayerSearch(
   }
   const cap = opts.maxLayerSparsity ?? 0.98;
   if (!(cap > 0 && cap < 1)) throw new InvalidArgumentError(`need 0 < maxLayerSparsity < 1, got ${cap}`);
-  const sizes = opts.sizes ?? {};
-  const cost =
-    opts.cost ?? weightedCost(Object.fromEntries(layers.map((l) => [l, opts.sizes ? sizes[l] : 1])));
+  const sizes = opts.sizes;
+  const cost = opts.cost ?? weightedCost(Object.fromEntries(layers.map((l) => [l, sizes ? sizes[l] : 1])));
   // The largest overall sparsity any allocation reaches: every layer at the cap.
   const reach = cost(Object.fromEntries(layers.map((l) => [l, cap])));
   if (!(reach > 0 && reach <= 1)) {
