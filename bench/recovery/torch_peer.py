@@ -1,0 +1,171 @@
+#!/usr/bin/python3
+"""PyTorch peer of bench/recovery/cifar.ts: global magnitude pruning + masked fine-tuning.
+
+The same pretrained seedNet 0.25 (the PyTorch checkpoint the tfjs asset was converted from),
+pruned with PyTorch's own utilities (`torch.nn.utils.prune.global_unstructured`, L1, over every
+conv/linear weight: what condensa-ts's `Prune(density)` does), then fine-tuned with the masks
+enforced by the pruning hooks. It is the oracle for the recovery recipe: PyTorch 1.13 on the
+2-core machine trains this model ~4x faster than tfjs-wasm, so a recipe (rate schedule, weight
+decay, distillation) can be screened here before a 40-minute tfjs row is spent on it.
+
+Data as in the tfjs bench: all 50,000 training images with crop + flip, minibatches of 128, SGD
+Nesterov momentum 0.9. Accuracy is on the full 10,000 test images (the tfjs rows hold 2,000 of them
+out for model selection; this script does no selection: it reports the last model).
+
+Usage:
+  /usr/bin/python3 bench/recovery/torch_peer.py --ckpt /tmp/d2-seednet-final.pt --iters 3200 \
+      --lr 0.05 --lr-end 1e-3 --weight-decay 5e-4 [--distill 0.9 --temperature 4] [--cosine]
+Prints one JSON line (also appended to --out when given).
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+import torch.nn.utils.prune as prune
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+from train_seednet_torch import SeedNet, augment, evaluate, normalize, read_batches  # noqa: E402
+
+
+def filter_prune(convs, density):
+    """condensa-ts's FilterPrune: one global threshold on the filters' L2 norms (torch's own
+    ln_structured ranks within one layer only), each filter's bias pruned with it."""
+    norms = [m.weight.detach().flatten(1).norm(dim=1) for m in convs]
+    flat = torch.cat(norms)
+    keep = max(1, round(density * flat.numel()))
+    threshold = flat.sort(descending=True).values[keep - 1]
+    for m, n in zip(convs, norms):
+        alive = (n >= threshold).float()
+        prune.custom_from_mask(m, "weight", alive.view(-1, 1, 1, 1).expand_as(m.weight))
+        prune.custom_from_mask(m, "bias", alive)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ckpt", required=True, help="PyTorch state_dict of the dense seedNet 0.25")
+    ap.add_argument("--data-dir", default=os.path.expanduser("~/.cache/condensa-ts/cifar10"))
+    ap.add_argument("--scheme", choices=["prune", "filter"], default="prune")
+    ap.add_argument("--density", type=float, default=0.1)
+    ap.add_argument("--iters", type=int, default=3200)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=0.05)
+    ap.add_argument("--lr-end", type=float, default=1e-3)
+    ap.add_argument("--cosine", action="store_true", help="cosine from --lr to --lr-end (default geometric)")
+    ap.add_argument("--weight-decay", type=float, default=0.0)
+    ap.add_argument("--distill", type=float, default=0.0, help="alpha of the teacher term (0 = off)")
+    ap.add_argument("--temperature", type=float, default=4.0)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out")
+    ap.add_argument("--note", default="")
+    args = ap.parse_args()
+
+    started = time.time()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    gen = torch.Generator().manual_seed(args.seed)
+    train_x, train_y = read_batches(args.data_dir, [f"data_batch_{i}.bin" for i in range(1, 6)])
+    test_x, test_y = read_batches(args.data_dir, ["test_batch.bin"])
+    train_x, train_y = normalize(torch.from_numpy(train_x)), torch.from_numpy(train_y)
+    test_x, test_y = normalize(torch.from_numpy(test_x)), torch.from_numpy(test_y)
+
+    model = SeedNet(0.25)
+    model.load_state_dict(torch.load(args.ckpt))
+    dense_acc = evaluate(model, test_x, test_y)
+    teacher = None
+    if args.distill > 0:
+        teacher = SeedNet(0.25)
+        teacher.load_state_dict(torch.load(args.ckpt))
+        teacher.eval()
+
+    layers = [model.conv1, model.conv2, model.conv3, model.fc1, model.fc2, model.fc3]
+    if args.scheme == "prune":
+        prune.global_unstructured(
+            [(m, "weight") for m in layers], pruning_method=prune.L1Unstructured, amount=1 - args.density
+        )
+    else:
+        filter_prune(layers[:3], args.density)
+    masks = [getattr(m, "weight_mask", torch.ones_like(m.weight)) for m in layers]
+    kept = sum(int(k.sum()) for k in masks)
+    total = sum(k.numel() for k in masks)
+    layer_density = [round(float(k.mean()), 4) for k in masks]
+    one_shot_acc = evaluate(model, test_x, test_y)
+
+    opt = torch.optim.SGD(
+        model.parameters(), lr=args.lr, momentum=0.9, nesterov=True, weight_decay=args.weight_decay
+    )
+
+    def rate(step):
+        p = step / max(args.iters - 1, 1)
+        if args.cosine:
+            return args.lr_end + 0.5 * (args.lr - args.lr_end) * (1 + math.cos(math.pi * p))
+        return args.lr * (args.lr_end / args.lr) ** p
+
+    steps_per_epoch = train_x.shape[0] // args.batch
+    curve = []
+    step = 0
+    while step < args.iters:
+        perm = torch.randperm(train_x.shape[0], generator=gen)
+        for s in range(steps_per_epoch):
+            if step >= args.iters:
+                break
+            model.train()
+            for g in opt.param_groups:
+                g["lr"] = rate(step)
+            idx = perm[s * args.batch : (s + 1) * args.batch]
+            xb, yb = augment(train_x[idx], gen), train_y[idx]
+            logits = model(xb)
+            loss = F.cross_entropy(logits, yb)
+            if teacher is not None:
+                t = args.temperature
+                with torch.no_grad():
+                    soft_target = F.softmax(teacher(xb) / t, dim=1)
+                kl = F.kl_div(F.log_softmax(logits / t, dim=1), soft_target, reduction="batchmean")
+                loss = args.distill * t * t * kl + (1 - args.distill) * loss
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            step += 1
+            if step % (args.iters // 4) == 0 and step < args.iters:
+                curve.append({"iteration": step, "test": evaluate(model, test_x, test_y)})
+
+    acc = evaluate(model, test_x, test_y)
+    row = {
+        "peer": "pytorch",
+        "torch": torch.__version__,
+        "scheme": args.scheme,
+        "density": args.density,
+        "kept": kept,
+        "total": total,
+        "layerDensity": layer_density,
+        "iters": args.iters,
+        "lr": args.lr,
+        "lrEnd": args.lr_end,
+        "schedule": "cosine" if args.cosine else "geometric",
+        "weightDecay": args.weight_decay,
+        "distill": args.distill,
+        "temperature": args.temperature,
+        "denseTest": dense_acc,
+        "oneShotTest": one_shot_acc,
+        "test": acc,
+        "dropPoints": round(100 * (dense_acc - acc), 2),
+        "curve": curve,
+        "wallSeconds": round(time.time() - started, 1),
+        "threads": args.threads,
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "note": args.note,
+    }
+    line = json.dumps(row)
+    print(line)
+    if args.out:
+        with open(args.out, "a") as f:
+            f.write(line + "\n")
+
+
+if __name__ == "__main__":
+    main()
