@@ -22,6 +22,7 @@
  * whole process, data loading included. `--distill ALPHA` (with `--temperature`, default 4)
  * trains every method against the dense model's soft predictions (Compressor `distill`);
  * `--lr-hold` keeps gradual pruning's rate constant until the final sparsity, then decays it.
+ * `--cosine` makes fine-tuning's rate a cosine from --lr to --lr-end instead of the geometric decay.
  * `--weight-decay` (default 0) is L2 decay on every trainable weight, for every method that trains
  * (the pretrained seedNet was trained with 5e-4).
  * Size: `gzipRatio` = gzip of the dense weights / gzip of the compressed ones, both in the stock
@@ -66,6 +67,7 @@ const { values: a } = parseArgs({
     'weight-decay': { type: 'string', default: '0' },
     distill: { type: 'string', default: '0' },
     'lr-hold': { type: 'boolean', default: false },
+    cosine: { type: 'boolean', default: false },
     temperature: { type: 'string', default: '4' },
     seed: { type: 'string', default: '0' },
     out: { type: 'string', default: 'bench/recovery/results.jsonl' },
@@ -98,7 +100,13 @@ const schemes: Record<string, () => Scheme> = {
 };
 const optimizerFactories: Record<string, () => optimizers.RecoveryOptimizer> = {
   direct: () => new optimizers.DirectCompression({ bnImages }),
-  finetune: () => new optimizers.FineTune({ ...common, iterations: iters, evalEvery: Math.ceil(iters / 5) }),
+  finetune: () =>
+    new optimizers.FineTune({
+      ...common,
+      iterations: iters,
+      evalEvery: Math.ceil(iters / 5),
+      lrSchedule: a.cosine ? optimizers.cosineLr(common.lr, common.lrEnd, iters) : undefined,
+    }),
   gradual: () => {
     const endStep = Math.round(iters * 0.6);
     // --lr-hold: constant rate while pruning, geometric decay only after the final sparsity.
@@ -201,6 +209,7 @@ const record = {
   options: optimizer.toJSON(),
   distill,
   lrHold: a['lr-hold'],
+  cosine: a.cosine,
   budgetMinibatches: a.optimizer === 'direct' ? 0 : iters,
   batchSize,
   denseTestAccuracy: before.accuracy,

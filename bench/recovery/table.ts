@@ -25,6 +25,7 @@ interface Row {
   note: string;
   distill?: { alpha: number; temperature: number } | null;
   lrHold?: boolean;
+  cosine?: boolean;
 }
 
 const file = process.argv[2] ?? 'bench/recovery/results.jsonl';
@@ -48,6 +49,8 @@ for (const r of rows) {
   const settings =
     base +
     (r.lrHold ? ' (held until final sparsity)' : '') +
+    (r.cosine ? ' (cosine)' : '') +
+    (Number(o.weightDecay) > 0 ? `, weight decay ${String(o.weightDecay)}` : '') +
     (r.distill ? `, distilled (alpha ${r.distill.alpha}, T ${r.distill.temperature})` : '');
   console.log(
     `| ${r.scheme} | ${r.optimizer} | ${settings} | ${r.budgetMinibatches} | ${pct(r.testAccuracy)} (${pct(r.denseTestAccuracy)}) | ` +
