@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """PyTorch peer of bench/recovery/cifar.ts: global magnitude pruning + masked fine-tuning.
 
-The same pretrained seedNet 0.25 (the PyTorch checkpoint the tfjs asset was converted from),
+The same pretrained seedNet 0.25 (the committed tfjs asset read back into PyTorch, or with --ckpt
+the PyTorch checkpoint it was converted from),
 pruned with PyTorch's own utilities (`torch.nn.utils.prune.global_unstructured`, L1, over every
 conv/linear weight: what condensa-ts's `Prune(density)` does), then fine-tuned with the masks
 enforced by the pruning hooks. It is the oracle for the recovery recipe: PyTorch 1.13 on the
@@ -13,7 +14,7 @@ Nesterov momentum 0.9. Accuracy is on the full 10,000 test images (the tfjs rows
 out for model selection; this script does no selection: it reports the last model).
 
 Usage:
-  /usr/bin/python3 bench/recovery/torch_peer.py --ckpt /tmp/d2-seednet-final.pt --iters 3200 \
+  /usr/bin/python3 bench/recovery/torch_peer.py --iters 3200 \
       --lr 0.05 --lr-end 1e-3 --weight-decay 5e-4 [--distill 0.9 --temperature 4] [--cosine]
 Prints one JSON line (also appended to --out when given).
 """
@@ -24,12 +25,52 @@ import os
 import sys
 import time
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 import torch.nn.utils.prune as prune
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from train_seednet_torch import SeedNet, augment, evaluate, normalize, read_batches  # noqa: E402
+
+
+def load_tfjs_asset(model, model_dir):
+    """Load the committed tfjs seedNet (model.json + weights) into the PyTorch SeedNet: the inverse
+    of scripts/export_seednet_weights.py (HWIO -> OIHW, [in, out] -> [out, in], fc1's input rows
+    from tfjs's (h, w, c) flatten order back to PyTorch's (c, h, w))."""
+    manifest = json.load(open(os.path.join(model_dir, "model.json")))["weightsManifest"]
+    raw = b"".join(open(os.path.join(model_dir, p), "rb").read() for g in manifest for p in g["paths"])
+    state, offset = {}, 0
+    for spec in (w for g in manifest for w in g["weights"]):
+        count = int(np.prod(spec["shape"]))
+        array = np.frombuffer(raw, dtype="<f4", count=count, offset=offset).reshape(spec["shape"])
+        offset += 4 * count
+        layer, name = spec["name"].split("/")
+        if name == "kernel" and array.ndim == 4:
+            state[f"{layer}.weight"] = array.transpose(3, 2, 0, 1)
+        elif name == "kernel":
+            if layer == "fc1":  # rows (h, w, c) -> (c, h, w)
+                c = model.c3
+                array = array.reshape(2, 2, c, -1).transpose(2, 0, 1, 3).reshape(4 * c, -1)
+            state[f"{layer}.weight"] = array.T
+        else:
+            key = {"gamma": "weight", "beta": "bias", "bias": "bias",
+                   "moving_mean": "running_mean", "moving_variance": "running_var"}[name]
+            state[f"{layer}.{key}"] = array
+    sd = model.state_dict()
+    for k, v in state.items():
+        sd[k] = torch.from_numpy(np.array(v))  # a writable copy
+    model.load_state_dict(sd)
+
+
+def load_dense(args):
+    model = SeedNet(0.25)
+    if args.ckpt:
+        model.load_state_dict(torch.load(args.ckpt))
+    else:
+        load_tfjs_asset(model, args.model_dir)
+    return model
 
 
 def filter_prune(convs, density):
@@ -47,7 +88,8 @@ def filter_prune(convs, density):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ckpt", required=True, help="PyTorch state_dict of the dense seedNet 0.25")
+    ap.add_argument("--ckpt", help="PyTorch state_dict of the dense seedNet 0.25 (default: the tfjs asset)")
+    ap.add_argument("--model-dir", default=os.path.join(ROOT, "assets", "models", "seednet-0.25-cifar10"))
     ap.add_argument("--data-dir", default=os.path.expanduser("~/.cache/condensa-ts/cifar10"))
     ap.add_argument("--scheme", choices=["prune", "filter"], default="prune")
     ap.add_argument("--density", type=float, default=0.1)
@@ -74,13 +116,11 @@ def main():
     train_x, train_y = normalize(torch.from_numpy(train_x)), torch.from_numpy(train_y)
     test_x, test_y = normalize(torch.from_numpy(test_x)), torch.from_numpy(test_y)
 
-    model = SeedNet(0.25)
-    model.load_state_dict(torch.load(args.ckpt))
+    model = load_dense(args)
     dense_acc = evaluate(model, test_x, test_y)
     teacher = None
     if args.distill > 0:
-        teacher = SeedNet(0.25)
-        teacher.load_state_dict(torch.load(args.ckpt))
+        teacher = load_dense(args)
         teacher.eval()
 
     layers = [model.conv1, model.conv2, model.conv3, model.fc1, model.fc2, model.fc3]
