@@ -140,6 +140,11 @@ const optimizerFactories: Record<string, () => optimizers.RecoveryOptimizer> = {
     });
   },
 };
+if (a.cosine && a.optimizer !== 'finetune') {
+  // Otherwise the record would say cosine while the method kept its own schedule.
+  console.error('--cosine applies to --optimizer finetune only');
+  process.exit(2);
+}
 const makeScheme = schemes[a.scheme!];
 const makeOptimizer = optimizerFactories[a.optimizer!];
 if (!makeScheme || !makeOptimizer) {
