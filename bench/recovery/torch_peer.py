@@ -17,6 +17,13 @@ Usage:
   /usr/bin/python3 bench/recovery/torch_peer.py --iters 3200 \
       --lr 0.05 --lr-end 1e-3 --weight-decay 5e-4 [--distill 0.9 --temperature 4] [--cosine]
 Prints one JSON line (also appended to --out when given).
+
+--regrow-every N replaces masked fine-tuning by dynamic pruning with feedback (Lin et al. 2020):
+the dense weights are kept and trained with the gradient of the masked model, and the scheme's
+mask is re-selected from them every N minibatches until --regrow-until of the budget, then frozen.
+Screened in session 7: worse than masked fine-tuning for Prune(0.1) at this budget (the first
+re-selection swaps ~27k of the 96k kept weights), identical for FilterPrune(0.5) (no filter ever
+returns).
 """
 import argparse
 import json
@@ -86,6 +93,27 @@ def filter_prune(convs, density):
         prune.custom_from_mask(m, "bias", alive)
 
 
+def scheme_masks(args, layers):
+    """{parameter: 0/1 mask} of the scheme, computed from the current (dense) values: for
+    --regrow-every, which keeps the dense weights and re-selects the mask from them."""
+    if args.scheme == "prune":
+        flat = torch.cat([m.weight.detach().abs().flatten() for m in layers])
+        keep = max(1, round(args.density * flat.numel()))
+        threshold = flat.topk(keep).values[-1]
+        return {m.weight: (m.weight.detach().abs() >= threshold).float() for m in layers}
+    convs = layers[:3]
+    norms = [m.weight.detach().flatten(1).norm(dim=1) for m in convs]
+    flat = torch.cat(norms)
+    keep = max(1, round(args.density * flat.numel()))
+    threshold = flat.sort(descending=True).values[keep - 1]
+    masks = {}
+    for m, n in zip(convs, norms):
+        alive = (n >= threshold).float()
+        masks[m.weight] = alive.view(-1, 1, 1, 1).expand_as(m.weight).clone()
+        masks[m.bias] = alive
+    return masks
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", help="PyTorch state_dict of the dense seedNet 0.25 (default: the tfjs asset)")
@@ -101,6 +129,11 @@ def main():
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--distill", type=float, default=0.0, help="alpha of the teacher term (0 = off)")
     ap.add_argument("--temperature", type=float, default=4.0)
+    ap.add_argument("--regrow-every", type=int, default=0,
+                    help="dynamic pruning with feedback (Lin et al. 2020): keep the dense weights, train"
+                    " them with the gradient of the masked model, re-select the mask every N minibatches")
+    ap.add_argument("--regrow-until", type=float, default=0.75,
+                    help="fraction of --iters after which the mask is frozen (masked fine-tuning)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out")
@@ -124,6 +157,7 @@ def main():
         teacher.eval()
 
     layers = [model.conv1, model.conv2, model.conv3, model.fc1, model.fc2, model.fc3]
+    dense_state = {k: v.clone() for k, v in model.state_dict().items()}
     if args.scheme == "prune":
         prune.global_unstructured(
             [(m, "weight") for m in layers], pruning_method=prune.L1Unstructured, amount=1 - args.density
@@ -135,6 +169,16 @@ def main():
     total = sum(k.numel() for k in masks)
     layer_density = [round(float(k.mean()), 4) for k in masks]
     one_shot_acc = evaluate(model, test_x, test_y)
+    live = None  # parameter -> mask, for --regrow-every (no pruning hooks: the dense weights stay)
+    if args.regrow_every:
+        for m in layers:
+            for name in ("weight", "bias"):
+                if prune.is_pruned(m) and hasattr(m, name + "_mask"):
+                    prune.remove(m, name)
+        model.load_state_dict(dense_state)
+        live = scheme_masks(args, layers)
+    regrow_stop = int(args.regrow_until * args.iters)
+    mask_changes = []
 
     opt = torch.optim.SGD(
         model.parameters(), lr=args.lr, momentum=0.9, nesterov=True, weight_decay=args.weight_decay
@@ -159,6 +203,11 @@ def main():
                 g["lr"] = rate(step)
             idx = perm[s * args.batch : (s + 1) * args.batch]
             xb, yb = augment(train_x[idx], gen), train_y[idx]
+            if live is not None:  # forward and backward through the masked weights
+                saved = {p: p.detach().clone() for p in live}
+                with torch.no_grad():
+                    for p, k in live.items():
+                        p.mul_(k)
             logits = model(xb)
             loss = F.cross_entropy(logits, yb)
             if teacher is not None:
@@ -169,11 +218,38 @@ def main():
                 loss = args.distill * t * t * kl + (1 - args.distill) * loss
             opt.zero_grad()
             loss.backward()
+            if live is not None:
+                with torch.no_grad():
+                    for p in live:
+                        p.copy_(saved[p])  # the masked model's gradient updates the dense weights
             opt.step()
             step += 1
+            if live is not None:
+                with torch.no_grad():
+                    if step < regrow_stop and step % args.regrow_every == 0:
+                        fresh = scheme_masks(args, layers)
+                        mask_changes.append(int(sum((fresh[p] != live[p]).sum() for p in live)))
+                        live = fresh
+                    if step >= regrow_stop:  # frozen: masked fine-tuning
+                        for p, k in live.items():
+                            p.mul_(k)
             if step % (args.iters // 4) == 0 and step < args.iters:
+                if live is not None and step < regrow_stop:
+                    saved = {p: p.detach().clone() for p in live}
+                    with torch.no_grad():
+                        for p, k in live.items():
+                            p.mul_(k)
+                    curve.append({"iteration": step, "test": evaluate(model, test_x, test_y)})
+                    with torch.no_grad():
+                        for p in live:
+                            p.copy_(saved[p])
+                    continue
                 curve.append({"iteration": step, "test": evaluate(model, test_x, test_y)})
 
+    if live is not None:
+        with torch.no_grad():
+            for p, k in live.items():
+                p.mul_(k)
     acc = evaluate(model, test_x, test_y)
     row = {
         "peer": "pytorch",
@@ -194,6 +270,9 @@ def main():
         "oneShotTest": one_shot_acc,
         "test": acc,
         "dropPoints": round(100 * (dense_acc - acc), 2),
+        "regrowEvery": args.regrow_every,
+        "regrowUntil": args.regrow_until if args.regrow_every else None,
+        "maskChanges": mask_changes[:: max(1, len(mask_changes) // 8)],
         "curve": curve,
         "wallSeconds": round(time.time() - started, 1),
         "threads": args.threads,
