@@ -80,15 +80,19 @@ def load_dense(args):
     return model
 
 
-def filter_prune(convs, density):
+def live_filters(convs, density):
     """condensa-ts's FilterPrune: one global threshold on the filters' L2 norms (torch's own
-    ln_structured ranks within one layer only), each filter's bias pruned with it."""
+    ln_structured ranks within one layer only). A 0/1 vector of kept filters per layer."""
     norms = [m.weight.detach().flatten(1).norm(dim=1) for m in convs]
     flat = torch.cat(norms)
     keep = max(1, round(density * flat.numel()))
     threshold = flat.sort(descending=True).values[keep - 1]
-    for m, n in zip(convs, norms):
-        alive = (n >= threshold).float()
+    return [(n >= threshold).float() for n in norms]
+
+
+def filter_prune(convs, density):
+    """FilterPrune through torch's pruning hooks, each filter's bias pruned with it."""
+    for m, alive in zip(convs, live_filters(convs, density)):
         prune.custom_from_mask(m, "weight", alive.view(-1, 1, 1, 1).expand_as(m.weight))
         prune.custom_from_mask(m, "bias", alive)
 
@@ -101,14 +105,8 @@ def scheme_masks(args, layers):
         keep = max(1, round(args.density * flat.numel()))
         threshold = flat.topk(keep).values[-1]
         return {m.weight: (m.weight.detach().abs() >= threshold).float() for m in layers}
-    convs = layers[:3]
-    norms = [m.weight.detach().flatten(1).norm(dim=1) for m in convs]
-    flat = torch.cat(norms)
-    keep = max(1, round(args.density * flat.numel()))
-    threshold = flat.sort(descending=True).values[keep - 1]
     masks = {}
-    for m, n in zip(convs, norms):
-        alive = (n >= threshold).float()
+    for m, alive in zip(layers[:3], live_filters(layers[:3], args.density)):
         masks[m.weight] = alive.view(-1, 1, 1, 1).expand_as(m.weight).clone()
         masks[m.bias] = alive
     return masks
