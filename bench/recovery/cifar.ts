@@ -25,6 +25,10 @@
  * `--cosine` makes fine-tuning's rate a cosine from --lr to --lr-end instead of the geometric decay.
  * `--weight-decay` (default 0) is L2 decay on every trainable weight, for every method that trains
  * (the pretrained seedNet was trained with 5e-4).
+ * `--checkpoint-dir DIR` saves the run's state after every outer step and resumes from it when
+ * the same command is run again (e.g. a row longer than one sitting: put DIR under
+ * ~/.cache/condensa-ts); `resumedFrom` records the step it resumed at, and `runSeconds` the
+ * training time of all segments (`wallSeconds` and `peakRssMB` are of the last process only).
  * Size: `gzipRatio` = gzip of the dense weights / gzip of the compressed ones, both in the stock
  * tfjs layout; `gzipRatioSparse` = gzip of the dense model's saved weights file / gzip of the
  * compressed model's file in the sparse layout (`saveModel({ format: 'sparse' })`).
@@ -72,6 +76,7 @@ const { values: a } = parseArgs({
     seed: { type: 'string', default: '0' },
     out: { type: 'string', default: 'bench/recovery/results.jsonl' },
     note: { type: 'string', default: '' },
+    'checkpoint-dir': { type: 'string' },
   },
 });
 const n = (k: keyof typeof a): number => Number(a[k]);
@@ -183,6 +188,7 @@ const result = await new Compressor({
   testEvery: 'end',
   distill: distill ?? undefined,
   seed: n('seed'),
+  checkpointDir: a['checkpoint-dir'],
   onEvent: (e) => {
     if (e.type === 'step') {
       const { step, mu, lr, val, elapsedMs } = e.stats;
@@ -236,6 +242,8 @@ const record = {
   gzipBytesSparse,
   gzipRatioSparse: gzipBytesDenseSaved / gzipBytesSparse,
   wallSeconds: (performance.now() - started) / 1000,
+  resumedFrom: result.resumedFrom,
+  runSeconds: (result.stats.at(-1)?.elapsedMs ?? 0) / 1000,
   peakRssMB: process.resourceUsage().maxRSS / 1024,
   backend,
   loadAverageAtEnd: loadavg(),
