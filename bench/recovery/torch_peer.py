@@ -26,6 +26,7 @@ re-selection swaps ~27k of the 96k kept weights), identical for FilterPrune(0.5)
 returns).
 """
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -110,6 +111,25 @@ def scheme_masks(args, layers):
         masks[m.weight] = alive.view(-1, 1, 1, 1).expand_as(m.weight).clone()
         masks[m.bias] = alive
     return masks
+
+
+@contextlib.contextmanager
+def masked_weights(live):
+    """Within the block the parameters of `live` hold their masked values; after it, their dense
+    values again (so a backward pass inside yields the masked model's gradient). None: no-op."""
+    if live is None:
+        yield
+        return
+    saved = {p: p.detach().clone() for p in live}
+    with torch.no_grad():
+        for p, k in live.items():
+            p.mul_(k)
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for p in live:
+                p.copy_(saved[p])
 
 
 def main():
@@ -201,25 +221,18 @@ def main():
                 g["lr"] = rate(step)
             idx = perm[s * args.batch : (s + 1) * args.batch]
             xb, yb = augment(train_x[idx], gen), train_y[idx]
-            if live is not None:  # forward and backward through the masked weights
-                saved = {p: p.detach().clone() for p in live}
-                with torch.no_grad():
-                    for p, k in live.items():
-                        p.mul_(k)
-            logits = model(xb)
-            loss = F.cross_entropy(logits, yb)
-            if teacher is not None:
-                t = args.temperature
-                with torch.no_grad():
-                    soft_target = F.softmax(teacher(xb) / t, dim=1)
-                kl = F.kl_div(F.log_softmax(logits / t, dim=1), soft_target, reduction="batchmean")
-                loss = args.distill * t * t * kl + (1 - args.distill) * loss
-            opt.zero_grad()
-            loss.backward()
-            if live is not None:
-                with torch.no_grad():
-                    for p in live:
-                        p.copy_(saved[p])  # the masked model's gradient updates the dense weights
+            # With --regrow-every, the masked model's gradient updates the dense weights.
+            with masked_weights(live):
+                logits = model(xb)
+                loss = F.cross_entropy(logits, yb)
+                if teacher is not None:
+                    t = args.temperature
+                    with torch.no_grad():
+                        soft_target = F.softmax(teacher(xb) / t, dim=1)
+                    kl = F.kl_div(F.log_softmax(logits / t, dim=1), soft_target, reduction="batchmean")
+                    loss = args.distill * t * t * kl + (1 - args.distill) * loss
+                opt.zero_grad()
+                loss.backward()
             opt.step()
             step += 1
             if live is not None:
@@ -232,17 +245,8 @@ def main():
                         for p, k in live.items():
                             p.mul_(k)
             if step % (args.iters // 4) == 0 and step < args.iters:
-                if live is not None and step < regrow_stop:
-                    saved = {p: p.detach().clone() for p in live}
-                    with torch.no_grad():
-                        for p, k in live.items():
-                            p.mul_(k)
+                with masked_weights(live):
                     curve.append({"iteration": step, "test": evaluate(model, test_x, test_y)})
-                    with torch.no_grad():
-                        for p in live:
-                            p.copy_(saved[p])
-                    continue
-                curve.append({"iteration": step, "test": evaluate(model, test_x, test_y)})
 
     if live is not None:
         with torch.no_grad():
