@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trackTensors } from './helpers/leaks.js';
 import { backpropFilterStrategy } from '../src/backend/wasm/conv2d-backprop-filter.js';
 import { backpropInputStrategy } from '../src/backend/wasm/conv2d-backprop-input.js';
 import { WASM_TRAINING_KERNELS } from '../src/backend/wasm/register.js';
@@ -32,7 +33,7 @@ async function runOn(
   attrs: tf.NamedAttrMap,
 ): Promise<{ shape: number[]; values: Float32Array }> {
   await tf.setBackend(backend);
-  const before = tf.memory().numTensors;
+  const leaks = trackTensors();
   // Composed kernels create intermediates below the engine: count the backend's own buffers too.
   const buffersBefore = tf.backend().numDataIds();
   const tensors: tf.NamedTensorMap = {};
@@ -43,7 +44,7 @@ async function runOn(
   const result = { shape: out[0].shape, values: Float32Array.from(out[0].dataSync()) };
   tf.dispose(out);
   tf.dispose(Object.values(tensors));
-  expect(tf.memory().numTensors).toBe(before);
+  leaks.check();
   expect(tf.backend().numDataIds()).toBe(buffersBefore);
   return result;
 }
@@ -124,13 +125,13 @@ const CONV_CASES: { x: [number, number, number, number]; k: [number, number]; co
   { x: [2, 8, 8, 2], k: [2, 2], co: 16 },
 ];
 
-let startTensors = 0;
+let leaks = trackTensors();
 beforeAll(() => {
-  startTensors = tf.memory().numTensors;
+  leaks = trackTensors();
 });
 afterAll(async () => {
   await tf.setBackend('wasm');
-  expect(tf.memory().numTensors).toBe(startTensors);
+  leaks.check();
 });
 
 describe('wasm training kernels', () => {

@@ -3,10 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../src/io/index.js';
 import { loadPretrained } from '../src/models/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
 // `condensa compress` end to end, in its own process as users run it.
 const run = promisify(execFile);
@@ -32,7 +32,7 @@ describe('condensa compress', () => {
     ]);
     const acc = Number(/test accuracy ([\d.]+)%/.exec(stdout)?.[1]);
     expect(acc).toBeGreaterThan(50); // 90% of the weights gone after a 60-minibatch recovery
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = await loadModel(out);
     const kernels = model.layers.flatMap((l) => l.getWeights()).filter((w) => w.shape.length > 1);
     const total = kernels.reduce((n, w) => n + w.size, 0);
@@ -45,7 +45,7 @@ describe('condensa compress', () => {
     expect(record.scheme).toEqual({ scheme: 'Prune', density: 0.1 });
     expect(record.testAccuracy).toBeCloseTo(acc / 100, 4);
     model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
     // The output now exists: a second run must refuse to overwrite it, with a one-line error.
     await expect(cli([...args, '--optimizer', 'direct', '--out', out])).rejects.toMatchObject({
       code: 1,

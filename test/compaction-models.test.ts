@@ -18,6 +18,7 @@ import {
   randomInput,
   randomizeBiasesAndNorms,
 } from './graph-fixtures.js';
+import { trackTensors } from './helpers/leaks.js';
 
 // Real CIFAR-10 test images (2 per class), normalised as the models are trained.
 let real: tf.Tensor4D;
@@ -50,7 +51,7 @@ const kernelShape = (m: tf.LayersModel, layer: string): number[] =>
 
 describe('compaction of the project models equals the masked model', () => {
   it("seedNet: torch's random_structured on conv1 (weights only), BN after pooling folds into conv2", () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = seedNet({ width: 0.25, seed: 1 });
     randomizeBiasesAndNorms(model, 2);
     prune.randomStructured(model.getLayer('conv1'), 'kernel', 0.41479, 'out', { seed: 3 });
@@ -67,11 +68,11 @@ describe('compaction of the project models equals the masked model', () => {
     expect(tf.tidy(() => model.getLayer('conv1').getWeights()[0].sum().dataSync()[0])).toBe(kernelBefore);
     expect(isPruned(model.getLayer('conv1'), 'kernel')).toBe(true);
     disposeAll(model, small);
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('seedNet: L1 structured on conv1 and group pruning everywhere, through Flatten into fc1', () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = seedNet({ width: 0.25, seed: 4 });
     randomizeBiasesAndNorms(model, 5);
     prune.lnStructured(model.getLayer('conv1'), 'kernel', 0.41479, 1, 'out');
@@ -82,7 +83,7 @@ describe('compaction of the project models equals the masked model', () => {
     expect(kernelShape(small, 'fc1')).toEqual([4 * 128, 256]);
     expect(kernelShape(small, 'fc3')).toEqual([64, 10]);
     disposeAll(model, small);
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('vggNet with global group pruning and align 8', () => {
@@ -184,7 +185,7 @@ describe('compaction of the project models equals the masked model', () => {
 
 describe('the compacted model saves and loads with stock tfjs', () => {
   it('round-trips through tf.io.withSaveHandler / tf.io.fromMemory and through saveModel files', async () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = seedNet({ width: 0.25, seed: 6 });
     randomizeBiasesAndNorms(model, 12);
     prune.randomStructured(model.getLayer('conv1'), 'kernel', 0.41479, 'out', { seed: 1 });
@@ -220,6 +221,6 @@ describe('the compacted model saves and loads with stock tfjs', () => {
       await rm(dir, { recursive: true, force: true });
     }
     disposeAll(model, small, fromMemory);
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 });

@@ -12,6 +12,7 @@ import {
 import { loadPretrained } from '../src/models/index.js';
 import { LC, disposeModel, evaluate, resolveLoss } from '../src/optimizers/index.js';
 import { Prune } from '../src/schemes/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
 // End-to-end acceptance test of issue 4, sized for CI: Condensa's Prune(0.1) (90% of the
 // conv/dense kernel entries removed) recovered by L-C on the pretrained LeNet-5, trained on a
@@ -41,7 +42,7 @@ describe('Prune(0.1) + LC on MNIST LeNet-5 (end to end)', () => {
     const trainData = toTensors(stratifiedSubset(train, { perClass: 1000, seed: 0 }), norm);
     const valData = toTensors(val, norm);
     const testData = toTensors(mnist.test, norm);
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
 
     const dense = await loadPretrained('lenet5-mnist');
     const loss = resolveLoss('categoricalCrossentropy');
@@ -78,7 +79,7 @@ describe('Prune(0.1) + LC on MNIST LeNet-5 (end to end)', () => {
 
     disposeModel(model);
     dense.dispose();
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
     tf.dispose([trainData.xs, trainData.ys, valData.xs, valData.ys, testData.xs, testData.ys]);
   });
 });

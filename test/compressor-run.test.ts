@@ -22,6 +22,7 @@ import {
 } from '../src/optimizers/index.js';
 import { getMask } from '../src/pruning/index.js';
 import { Prune } from '../src/schemes/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
 // Three Gaussian blobs in 6-d: a small real classification problem the MLP below learns.
 function blobs(n: number, seed: number): { xs: tf.Tensor2D; ys: tf.Tensor2D } {
@@ -101,7 +102,7 @@ function compressor(
 
 describe('Compressor', () => {
   it('resumes after an abort from its checkpoint and ends with exactly the uninterrupted result', async () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = mlp();
     const inputWeights = weightsOf(model);
 
@@ -148,11 +149,11 @@ describe('Compressor', () => {
     for (const r of [full, first, resumed]) disposeModel(r.model);
     model.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 
   it('resumes FineTune with its momentum state exactly, and refuses a truncated checkpoint', async () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = mlp();
     const optimizer = () =>
       new FineTune({ iterations: 30, evalEvery: 10, batchSize: 32, lr: 0.05, momentum: 0.9 });
@@ -186,11 +187,11 @@ describe('Compressor', () => {
     for (const r of [full, first, resumed]) disposeModel(r.model);
     model.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 
   it('rolls back and halves the learning rate on divergence, then stops with the best model so far', async () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = mlp();
     const events: RunEvent[] = [];
     const err = await compressor({
@@ -212,11 +213,11 @@ describe('Compressor', () => {
     expect(getMask(best.getLayer('fc1'), 'kernel')).not.toBeNull();
     disposeModel(best);
     model.dispose();
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 
   it('FineTune keeps the masks enforced: pruned entries stay zero, survivors are trained', async () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = mlp();
     const direct = await compressor({ model, optimizer: new DirectCompression() }).run();
     const tuned = await compressor({
@@ -236,11 +237,11 @@ describe('Compressor', () => {
     expect(direct.stats[0].iterations).toBe(0);
     for (const r of [direct, tuned]) disposeModel(r.model);
     model.dispose();
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 
   it('IterativePruning and GradualPruning reach the target density through their schedules', async () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = mlp();
     const it1 = await compressor({
       model,
@@ -279,11 +280,11 @@ describe('Compressor', () => {
     expect(held.stats.map((s) => s.extra!.sparsity)).toEqual(sparsities);
     for (const r of [it1, gp, held]) disposeModel(r.model);
     model.dispose();
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 
   it('takes tf.data.Dataset batches and a loss function as well as tensors', async () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = mlp();
     const rows: tf.Tensor[] = [];
     const asDataset = (d: { xs: tf.Tensor; ys: tf.Tensor }, batch: number) => {
@@ -315,7 +316,7 @@ describe('Compressor', () => {
     disposeModel(r.model);
     model.dispose();
     tf.dispose(rows);
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 
   it('rejects bad options with typed errors', () => {

@@ -18,6 +18,7 @@ import { objectives, searchops } from '../src/objectives/index.js';
 import { DirectCompression, LC, disposeModel } from '../src/optimizers/index.js';
 import { FilterPrune, Prune } from '../src/schemes/index.js';
 import { SAMPLE_LOG_NAME, type Density, type Sample } from '../src/search/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
 // The seed's Listing 1 API (scheme without density + objective + eps) on the pretrained MNIST
 // LeNet-5 at a CI-sized budget: DirectCompression samples on 500 validation digits, and a
@@ -109,7 +110,7 @@ afterAll(async () => {
 
 describe('Compressor sparsity search (seed Listing 1 API, MNIST LeNet-5)', () => {
   it('searches the Prune density within eps, logs every sample, compresses at the chosen density, resumes without repeating', async () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const runDir = join(dir, 'global');
     // A killed search: abort after the second sample.
     const abort = new AbortController();
@@ -155,11 +156,11 @@ describe('Compressor sparsity search (seed Listing 1 API, MNIST LeNet-5)', () =>
     expect(again.search!.samples.every((s) => s.replayed)).toBe(true);
     expect(again.search!.chosenDensity).toBe(d);
     disposeModel(again.model);
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 
   it('reports an infeasible budget with the closest sample and compresses no further than it', async () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const result = await listing({
       eps: { eps: 0, mode: 'absolute' },
       searchRange: { sMin: 0.9, sMax: 0.95 },
@@ -176,11 +177,11 @@ describe('Compressor sparsity search (seed Listing 1 API, MNIST LeNet-5)', () =>
     expect(result.stats).toHaveLength(1);
     expect(result.val.accuracy).toBeCloseTo(search.chosen.accuracy, 10);
     disposeModel(result.model);
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 
   it('compresses a scheme built with a density and no objective as given (no search)', async () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const result = await new Compressor({
       model: dense,
       scheme: new FilterPrune(0.5),
@@ -192,11 +193,11 @@ describe('Compressor sparsity search (seed Listing 1 API, MNIST LeNet-5)', () =>
     expect(result.search).toBeUndefined();
     expect(Math.abs(filterDensity(result.model) - 0.5)).toBeLessThanOrEqual(1 / 22 + 1e-9);
     disposeModel(result.model);
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 
   it('per-layer mode gives each conv layer its own density within eps', async () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const result = await listing({ mode: 'per-layer', budget: 3, runDir: join(dir, 'per-layer') }).run();
     const search = result.search!;
     expect(search.mode).toBe('per-layer');
@@ -229,6 +230,6 @@ describe('Compressor sparsity search (seed Listing 1 API, MNIST LeNet-5)', () =>
       expect(Math.abs(kept / out - d)).toBeLessThanOrEqual(1 / out + 1e-9);
     }
     disposeModel(result.model);
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 });

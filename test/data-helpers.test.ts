@@ -16,6 +16,7 @@ import {
 } from '../src/data/index.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { mulberry32 } from '../src/util/random.js';
+import { trackTensors } from './helpers/leaks.js';
 
 const counts = (labels: Uint8Array) => labels.reduce((c, l) => (c[l]++, c), new Array<number>(10).fill(0));
 
@@ -45,7 +46,7 @@ describe('dataset helpers on real data', () => {
   });
 
   it('toTensors normalizes to [0, 1] or per channel, with one-hot labels', () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const sub = stratifiedSubset(mnist.test, { perClass: 5, seed: 1 });
     const { xs, ys } = toTensors(sub, { numClasses: 10 });
     expect(xs.shape).toEqual([50, 28, 28, 1]);
@@ -71,7 +72,7 @@ describe('dataset helpers on real data', () => {
     tf.dispose([std.xs, std.ys]);
     expect(() => toTensors(sub, { numClasses: 10, normalize: 'standard' })).toThrow(InvalidArgumentError);
     expect(() => toTensors(sub, { numClasses: 5 })).toThrow(/label \d is out of range for numClasses 5/);
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 
   it('splitValidation holds out a seeded, disjoint part and keeps every image', () => {
@@ -150,7 +151,7 @@ describe('dataset helpers on real data', () => {
   });
 
   it('batchDataset gives normalized one-hot batches, reshuffled per epoch, repeatable per seed', async () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const opts = {
       batchSize: 32,
       shuffle: true,
@@ -197,7 +198,7 @@ describe('dataset helpers on real data', () => {
     expect(() => batchDataset(cifarSmall, { batchSize: 0, normalize: 'unit', numClasses: 10 })).toThrow(
       InvalidArgumentError,
     );
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 
   it('batchDataset trains a model with fitDataset without leaking tensors', async () => {
@@ -209,7 +210,7 @@ describe('dataset helpers on real data', () => {
       ],
     });
     model.compile({ optimizer: tf.train.sgd(0.5), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const ds = batchDataset(sub, {
       batchSize: 50,
       shuffle: true,
@@ -220,7 +221,7 @@ describe('dataset helpers on real data', () => {
     const history = await model.fitDataset(ds, { epochs: 5, verbose: 0 });
     const loss = history.history.loss as number[];
     expect(loss[4]).toBeLessThan(loss[0]);
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
     model.dispose();
   });
 });

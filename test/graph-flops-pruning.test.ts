@@ -12,6 +12,7 @@ import {
 import { resnet20, seedNet, vggNet } from '../src/models/index.js';
 import { getMask, isPruned, prunedWeights } from '../src/pruning/index.js';
 import { type Sym, disposeAll, functional, init } from './graph-fixtures.js';
+import { trackTensors } from './helpers/leaks.js';
 
 describe('countFlops', () => {
   it('counts a small model by hand', () => {
@@ -79,7 +80,7 @@ describe('group importance and group pruning', () => {
   });
 
   it('masks the same channels in every producer and BN of a stage', () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = resnet20({ width: 0.5, seed: 2 });
     filterPruneGroups(model, { density: 0.5, scope: 'group', criteria: 'l2' });
     const zeroed = (layer: string, name: string) =>
@@ -92,7 +93,7 @@ describe('group importance and group pruning', () => {
     expect(ref.split('').filter((c) => c === '0').length).toBe(8);
     expect(isPruned(model.getLayer('fc'))).toBe(false);
     disposeAll(model);
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('global scope shares one threshold; align rounds each group down to a multiple', () => {
@@ -136,7 +137,7 @@ describe('group importance and group pruning', () => {
   });
 
   it('compacting an unpruned model gives the same architecture and outputs', () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = seedNet({ width: 0.125, seed: 2 });
     const { model: copy, plan } = compactWithPlan(model);
     expect(plan.removed).toEqual([]);
@@ -153,7 +154,7 @@ describe('group importance and group pruning', () => {
     expect(diff).toBe(0);
     x.dispose();
     disposeAll(model, copy);
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('lists the groups of a graph with their pins', () => {

@@ -12,6 +12,7 @@ import {
   randomizeBiasesAndNorms,
   zeroFilters,
 } from './graph-fixtures.js';
+import { trackTensors } from './helpers/leaks.js';
 
 /** Zero the first `n` filters of each named layer, compact, and count the compacted model's FLOPs. */
 function compactedFlops(model: tf.LayersModel, zeroed: Record<string, number>): number {
@@ -43,7 +44,7 @@ function twoBranches(aFilters: number, bFilters: number, merge: (a: Sym, b: Sym)
 
 describe('prunedFlops', () => {
   it('equals the FLOPs of the compacted seedNet, coupling consecutive layers', () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = seedNet({ width: 0.125, seed: 3 }); // conv filters 32, 64, 128
     randomizeBiasesAndNorms(model);
     const flopsAt = prunedFlops(model);
@@ -60,7 +61,7 @@ describe('prunedFlops', () => {
     // The classifier's output is pinned (its channels are the model's output): nothing to save.
     expect(flopsAt({ fc3: 0.5 })).toBe(flopsAt({}));
     disposeAll(model);
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('follows concatenated branches and tied residual channels', () => {

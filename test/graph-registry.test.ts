@@ -19,6 +19,7 @@ import {
   randomizeBiasesAndNorms,
   zeroFilters,
 } from './graph-fixtures.js';
+import { trackTensors } from './helpers/leaks.js';
 
 // Each row: a tiny model around one layer kind. Conv 'p' (and 'q' where there are two branches)
 // have filters 1 and 3 zeroed (kernel only, bias kept, so the pruned channels emit a nonzero
@@ -187,7 +188,7 @@ const rows: Row[] = [
 
 describe('layer-kind registry: compaction through each kind equals the masked model', () => {
   it.each(rows)('$kind', (row) => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const shape = row.input ?? [10, 10, 3];
     const model = functional(shape, row.body);
     randomizeBiasesAndNorms(model, 3);
@@ -200,7 +201,7 @@ describe('layer-kind registry: compaction through each kind equals the masked mo
     if (row.removed > 0) expect(small.countParams()).toBeLessThan(model.countParams());
     x.dispose();
     disposeAll(model, small);
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('covers every registered kind', () => {
@@ -245,7 +246,7 @@ describe('pins and unsupported layers', () => {
   });
 
   it('group pruning through a same-padded consumer zeroes BN too, so the channels can go', () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = functional([8, 8, 3], (x) =>
       head(next(tf.layers.batchNormalization({ name: 'bn' }).apply(p(x)) as Sym, 'same')),
     );
@@ -260,7 +261,7 @@ describe('pins and unsupported layers', () => {
     expect(maxRelativeError(model, small, x)).toBeLessThanOrEqual(1e-5);
     tf.dispose([x]);
     disposeAll(model, small);
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('refuses, naming the layer, to remove channels an unsupported layer consumes', () => {

@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, InvalidArgumentError } from '../src/errors.js';
 import { loadModel, readRecord, saveModel, toFloat16Bits, WEIGHTS_BIN } from '../src/io/index.js';
 import { lenet5, vggNet } from '../src/models/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
 const root = mkdtempSync(join(tmpdir(), 'condensa-io-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -51,7 +52,7 @@ function flat(model: tf.LayersModel): Float32Array[] {
 
 describe('saveModel / loadModel', () => {
   it('round-trips float32 weights exactly, readable by stock tf.loadLayersModel', async () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = testModel();
     const dir = join(root, 'f32');
     const res = await saveModel(model, dir, { record: { accuracy: 0.5 } });
@@ -74,11 +75,11 @@ describe('saveModel / loadModel', () => {
       loaded.dispose();
     }
     model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('float16 and uint8 quantization decode within their error, zeros stay zero', async () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = testModel();
     const original = flat(model);
     const f32Bytes = (await saveModel(model, join(root, 'q32'))).weightsBytes;
@@ -105,7 +106,7 @@ describe('saveModel / loadModel', () => {
       (await loadModel(dir)).dispose();
     }
     model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('encodes float16 like IEEE binary16 (round to nearest even, subnormals, overflow)', () => {
@@ -121,7 +122,7 @@ describe('saveModel / loadModel', () => {
   });
 
   it('saves atomically: a failed save leaves neither partial files nor a damaged old model', async () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = lenet5({ seed: 1 });
     const parent = join(root, 'atomic');
     mkdirSync(parent);
@@ -138,11 +139,11 @@ describe('saveModel / loadModel', () => {
       InvalidArgumentError,
     );
     model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('refuses to overwrite the directory a model was loaded from unless told to', async () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const dir = join(root, 'input');
     const model = lenet5({ seed: 2 });
     await saveModel(model, dir);
@@ -157,11 +158,11 @@ describe('saveModel / loadModel', () => {
     const again = await loadModel(dir);
     expect(Array.from(again.getLayer('fc3').getWeights()[0].dataSync()).every((v) => v === 0)).toBe(true);
     [model, loaded, again].forEach((m) => m.dispose());
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('rejects missing, unparseable, truncated and corrupted files with DataError', async () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = lenet5({ seed: 3 });
     const fresh = async (name: string) => {
       const dir = join(root, name);
@@ -184,6 +185,6 @@ describe('saveModel / loadModel', () => {
     writeFileSync(join(dir, WEIGHTS_BIN), bin);
     await expect(loadModel(dir)).rejects.toThrow(/sha256 .* expected/);
     model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 });

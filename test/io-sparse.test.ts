@@ -21,6 +21,7 @@ import { loadPretrained } from '../src/models/index.js';
 import { clearPruning } from '../src/pruning/state.js';
 import { modelBytes } from '../src/objectives/index.js';
 import { Compose, Prune, Quantize } from '../src/schemes/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
 const root = mkdtempSync(join(tmpdir(), 'condensa-sparse-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -90,7 +91,7 @@ async function memorySchemeLenet(): Promise<tf.LayersModel> {
 
 describe("saveModel({ format: 'sparse' }) / loadModel", () => {
   it('saves a pruned float16 model losslessly, far smaller than the tfjs layout', async () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const dense = await loadPretrained('lenet5-mnist');
     const model = await memorySchemeLenet();
     const dir = join(root, 'memory');
@@ -126,7 +127,7 @@ describe("saveModel({ format: 'sparse' }) / loadModel", () => {
     tf.dispose([x, ya, yb]);
     clearPruning(model);
     for (const m of [dense, model, back]) m.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('stores -0 (a masked negative weight) as +0 in the tfjs layout too', async () => {

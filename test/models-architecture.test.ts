@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../src/errors.js';
 import { createModel, lenet5, modelNames, resnet20, seedNet, vggNet } from '../src/models/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
 function trainableCount(model: tf.LayersModel): number {
   return model.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
@@ -18,7 +19,7 @@ function outputShape(model: tf.LayersModel, input: number[]): number[] {
 
 describe('reference models', () => {
   it("seedNet at width 1 is the seed's Net: 15,355,402 trainable parameters, seed layer names", () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = seedNet();
     expect(trainableCount(model)).toBe(15_355_402);
     const names = model.layers.map((l) => l.name);
@@ -29,11 +30,11 @@ describe('reference models', () => {
     expect(model.getLayer('fc1').getWeights()[0].shape).toEqual([4096, 2048]);
     expect(outputShape(model, [1, 32, 32, 3])).toEqual([1, 10]);
     model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('seedNet width scales every hidden width', () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = seedNet({ width: 0.25 });
     const kernel = (n: string) => model.getLayer(n).getWeights()[0].shape;
     expect(kernel('conv1')).toEqual([3, 3, 3, 64]);
@@ -45,11 +46,11 @@ describe('reference models', () => {
     expect(trainableCount(model)).toBe(963_466); // PyTorch's count for the same width
     expect(outputShape(model, [3, 32, 32, 3])).toEqual([3, 10]);
     model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('lenet5, vggNet and resnet20 run forward with the expected sizes', () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const lenet = lenet5();
     expect(trainableCount(lenet)).toBe(61_706);
     expect(outputShape(lenet, [2, 28, 28, 1])).toEqual([2, 10]);
@@ -65,11 +66,11 @@ describe('reference models', () => {
     expect(resnet.layers.some((l) => l.name === 's2b2_proj')).toBe(false); // identity inside a stage
     expect(outputShape(resnet, [2, 32, 32, 3])).toEqual([2, 10]);
     [lenet, vgg, resnet].forEach((m) => m.dispose());
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('the same seed gives the same weights, another seed different ones', () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     for (const name of modelNames()) {
       const opts = { width: 0.25 };
       const [a, b, c] = [
@@ -91,7 +92,7 @@ describe('reference models', () => {
     expect(k1.shape).toEqual(k2.shape);
     expect(Array.from(k1.dataSync())).not.toEqual(Array.from(k2.dataSync()));
     resnet.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('rejects bad options with typed errors naming the value', () => {

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import {
   CIFAR10_MEAN,
@@ -13,6 +12,7 @@ import { InvalidArgumentError } from '../src/errors.js';
 import { saveModel } from '../src/io/index.js';
 import { loadPretrained, pretrainedDir, pretrainedRecord, type PretrainedName } from '../src/models/index.js';
 import { accuracy } from '../src/training/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
 // The committed reference weights must reach the accuracies issue 2 asks for, on the project's
 // default backend, on the full official test sets loaded through the project's loaders.
@@ -23,7 +23,7 @@ describe('pretrained reference models', () => {
   ];
   for (const [name, target, load, mean, std] of cases) {
     it(`${name} reaches >= ${target * 100}% test accuracy, as its record says`, async () => {
-      const before = tf.memory().numTensors;
+      const leaks = trackTensors();
       const model = await loadPretrained(name);
       const data = await load();
       const acc = await accuracy(model, data.test, {
@@ -38,16 +38,16 @@ describe('pretrained reference models', () => {
       const record = await pretrainedRecord(name);
       expect(Math.abs(acc - (record.testAccuracy as number))).toBeLessThanOrEqual(0.001);
       model.dispose();
-      expect(tf.memory().numTensors).toBe(before);
+      leaks.check();
     });
   }
 
   it('refuses unknown names and overwriting the committed weights', async () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     await expect(loadPretrained('resnet-imagenet' as PretrainedName)).rejects.toThrow(InvalidArgumentError);
     const model = await loadPretrained('lenet5-mnist');
     await expect(saveModel(model, pretrainedDir('lenet5-mnist'))).rejects.toThrow(/loaded from/);
     model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 });

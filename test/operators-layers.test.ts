@@ -10,18 +10,19 @@ import {
   threshold,
 } from '../src/operators/index.js';
 import { clearPruning, getMask, isPruned, prune } from '../src/pruning/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
-let before = 0;
+let leaks = trackTensors();
 const models: tf.LayersModel[] = [];
 beforeEach(() => {
-  before = tf.memory().numTensors;
+  leaks = trackTensors();
 });
 afterEach(() => {
   for (const m of models.splice(0)) {
     clearPruning(m);
     m.dispose();
   }
-  expect(tf.memory().numTensors).toBe(before);
+  leaks.check();
 });
 
 function model(layer: tf.layers.Layer, inputShape: number[]): tf.layers.Layer {

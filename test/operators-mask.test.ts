@@ -11,13 +11,14 @@ import {
   structureScores,
   threshold,
 } from '../src/operators/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
-let before = 0;
+let leaks = trackTensors();
 beforeEach(() => {
-  before = tf.memory().numTensors;
+  leaks = trackTensors();
 });
 afterEach(() => {
-  expect(tf.memory().numTensors).toBe(before);
+  leaks.check();
 });
 
 const arr = (t: tf.Tensor): number[] => {

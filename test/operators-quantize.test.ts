@@ -15,13 +15,14 @@ import {
   roundToFloat16,
 } from '../src/operators/index.js';
 import { applyMask, clearPruning } from '../src/pruning/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
-let before = 0;
+let leaks = trackTensors();
 beforeEach(() => {
-  before = tf.memory().numTensors;
+  leaks = trackTensors();
 });
 afterEach(() => {
-  expect(tf.memory().numTensors).toBe(before);
+  leaks.check();
 });
 
 describe('float16 rounding (IEEE binary16, round half to even)', () => {

@@ -4,6 +4,7 @@ import { Compressor } from '../src/compressor/index.js';
 import { InvalidArgumentError } from '../src/errors.js';
 import { FineTune, disposeModel, distillationLoss, evaluate, resolveLoss } from '../src/optimizers/index.js';
 import { Prune } from '../src/schemes/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
 const ce = resolveLoss('categoricalCrossentropy');
 
@@ -39,7 +40,7 @@ function mlp(seed: number): tf.LayersModel {
 
 describe('knowledge distillation', () => {
   it('distillationLoss matches a hand-computed value and reduces to the task loss at alpha 0', () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const y = tf.tensor2d([[0, 1, 0]]);
     const p = tf.tensor2d([[0.5, 0.3, 0.2]]);
     const q = tf.tensor2d([[0.7, 0.2, 0.1]]);
@@ -53,7 +54,7 @@ describe('knowledge distillation', () => {
     const same = distillationLoss(ce, { temperature: 3, alpha: 1 })(y, q, q);
     expect(same.dataSync()[0]).toBeCloseTo(0, 6);
     tf.dispose([y, p, q, both, hard, same]);
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 
   it('rejects a bad temperature or alpha at the Compressor boundary', () => {
@@ -96,7 +97,7 @@ describe('knowledge distillation', () => {
     expect(teacherAcc).toBeGreaterThan(0.97);
     const teacherWeights = teacher.getWeights().map((w) => Array.from(w.dataSync()));
 
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const compress = async (distill: boolean) => {
       const { model, val } = await new Compressor({
         model: teacher,
@@ -115,7 +116,7 @@ describe('knowledge distillation', () => {
     const plain = await compress(false);
     expect(distilled).toBeGreaterThan(0.95);
     expect(plain).toBeLessThan(0.1);
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
     teacher.getWeights().forEach((w, k) => expect(Array.from(w.dataSync())).toEqual(teacherWeights[k]));
     tf.dispose([train.xs, train.labels, valSet.xs, valSet.labels, trueYs, wrongYs, valData.ys]);
     teacher.dispose();

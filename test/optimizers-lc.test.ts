@@ -5,6 +5,7 @@ import { InvalidArgumentError } from '../src/errors.js';
 import { disposeModel, intervalLr, LC, type RunEvent } from '../src/optimizers/index.js';
 import { applyMask, getMask, getWeightVariable, readWeight } from '../src/pruning/index.js';
 import type { Scheme, WeightRef } from '../src/schemes/scheme.js';
+import { trackTensors } from './helpers/leaks.js';
 
 /**
  * A real (small) magnitude-pruning scheme for these tests: keeps the `keep` largest |w| of each
@@ -120,7 +121,7 @@ function referenceLC(o: {
 
 describe('LC (learning-compression) optimizer', () => {
   it('matches a hand-traced run: mu sequence, multipliers, selection on validation loss', async () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = linearModel();
     const data = { xs: tf.tensor2d(X), ys: tf.tensor2d(Y, [8, 1]) };
     const val = { xs: tf.tensor2d(XV), ys: tf.tensor2d(YV, [3, 1]) };
@@ -186,7 +187,7 @@ describe('LC (learning-compression) optimizer', () => {
     disposeModel(result.model);
     model.dispose();
     tf.dispose([data.xs, data.ys, val.xs, val.ys]);
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 
   it('rejects bad options with typed errors naming the option', () => {

@@ -11,6 +11,7 @@ import {
   trainIterations,
 } from '../src/optimizers/index.js';
 import { applyMask, getMask } from '../src/pruning/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
 function blobs(n: number, seed: number): { xs: tf.Tensor2D; ys: tf.Tensor2D } {
   return tf.tidy(() => {
@@ -54,7 +55,7 @@ describe('training primitives', () => {
     const a = tf.variable(tf.tensor1d([1, -2, 3]));
     const b = tf.variable(tf.tensor1d([1, -2, 3]));
     const theirs = tf.train.momentum(0.1, 0.9, true);
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const ours = new GradientOptimizer({ kind: 'sgd', momentum: 0.9 });
     for (let i = 0; i < 3; i++) {
       const g = tf.tensor1d([0.5 * i + 0.1, -1, 0.25]);
@@ -67,13 +68,13 @@ describe('training primitives', () => {
     expect(da).not.toEqual([1, -2, 3]);
     ours.dispose();
     // Only tfjs's own optimizer state (its momentum accumulator) is left; ours freed its slots.
-    expect(tf.memory().numTensors).toBe(start + 1);
+    leaks.check(1);
     theirs.dispose();
     tf.dispose([a, b]);
   });
 
   it('Adam and weight decay move weights as their formulas say', () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const v = tf.tidy(() => tf.variable(tf.tensor1d([1, -1])));
     const g = tf.tensor1d([0.2, -0.4]);
     const zero = tf.zerosLike(g);
@@ -87,12 +88,12 @@ describe('training primitives', () => {
     adam.dispose();
     wd.dispose();
     tf.dispose([v, g, zero]);
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 
   it('masked training keeps pruned weights at zero, learns, and updates BatchNorm moving statistics', async () => {
     const data = blobs(256, 3);
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = bnModel(7);
     const mask = tf.tidy(() =>
       tf.cast(tf.greater(tf.randomUniform([4, 8], 0, 1, 'float32', 11), 0.5), 'float32'),
@@ -117,13 +118,13 @@ describe('training primitives', () => {
     opt.dispose();
     mask.dispose();
     disposeModel(model);
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
     tf.dispose([data.xs, data.ys]);
   });
 
   it('reestimateBatchNorm sets moving statistics to the data statistics', async () => {
     const data = blobs(512, 5);
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = bnModel(9);
     const n = await reestimateBatchNorm(model, data, { images: 512, batchSize: 128 });
     expect(n).toBe(1);
@@ -140,14 +141,14 @@ describe('training primitives', () => {
     expect((model.getLayer('bn1') as unknown as { momentum: number }).momentum).toBe(0.99);
     tf.dispose([expected.mean, expected.variance]);
     model.dispose();
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
     tf.dispose([data.xs, data.ys]);
   });
 
   it('BatchStream is seeded, covers each pass without repeats, and resumes mid-pass', async () => {
     const xs = tf.range(0, 10).reshape([10, 1]);
     const ys = tf.range(0, 10).reshape([10, 1]);
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const take = async (s: BatchStream, n: number): Promise<number[]> => {
       const out: number[] = [];
       for (let i = 0; i < n; i++) {
@@ -167,7 +168,7 @@ describe('training primitives', () => {
     expect(await take(b, 4)).toEqual(rest);
     const c = new BatchStream({ xs, ys }, { batchSize: 3, seed: 43 });
     expect(await take(c, 3)).not.toEqual(first);
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
     tf.dispose([xs, ys]);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { clearPruning, getMask, prune, type Amount } from '../src/pruning/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
 /**
  * Masks from PyTorch 1.13's torch.nn.utils.prune (test/oracle/torch_prune_oracle.py, see the
@@ -82,7 +83,7 @@ function replay(op: Op, layers: Record<'dense' | 'conv', tf.layers.Layer>): void
 describe(`torch.nn.utils.prune parity (${fixture.comment})`, () => {
   for (const c of fixture.cases) {
     it(c.name, () => {
-      const before = tf.memory().numTensors;
+      const leaks = trackTensors();
       const { models, layers } = buildModels();
       for (const op of c.ops) replay(op, layers);
       const expectedKeys = Object.keys(c.masks).sort();
@@ -104,7 +105,7 @@ describe(`torch.nn.utils.prune parity (${fixture.comment})`, () => {
         clearPruning(m);
         m.dispose();
       }
-      expect(tf.memory().numTensors).toBe(before);
+      leaks.check();
     });
   }
 });

@@ -2,18 +2,19 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, LayerError, TensorError } from '../src/errors.js';
 import { clearPruning, getMask, isPruned, prune } from '../src/pruning/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
-let before = 0;
+let leaks = trackTensors();
 const models: tf.LayersModel[] = [];
 beforeEach(() => {
-  before = tf.memory().numTensors;
+  leaks = trackTensors();
 });
 afterEach(() => {
   for (const m of models.splice(0)) {
     clearPruning(m);
     m.dispose();
   }
-  expect(tf.memory().numTensors).toBe(before);
+  leaks.check();
 });
 
 /** The seed's conv1: Conv2d(3, 256, 3) on 32x32x3 inputs (6912 kernel entries, 256 biases). */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { applyMask, applyMasks, getMask, getOriginal, isPruned, remove } from '../src/pruning/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
 function dense(): tf.LayersModel {
   return tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2, name: 'fc' })] });
@@ -8,7 +9,7 @@ function dense(): tf.LayersModel {
 
 describe('pruning state', () => {
   it('keeps effective weights in the variable, originals aside, and masks multiply', () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = dense();
     const layer = model.getLayer('fc');
     const inputs = [tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]), tf.tensor1d([1, 1])];
@@ -37,7 +38,7 @@ describe('pruning state', () => {
     expect(() => remove(layer, 'kernel')).toThrow(/not pruned/);
     expect(() => getMask(layer, 'weight')).toThrow(/no weight 'weight'.*kernel, bias/);
     model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('rejects a mask of the wrong shape or with values other than 0/1, leaving the layer unchanged', () => {

@@ -1,12 +1,12 @@
-import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { formatExperimentTable, runSeedExperiments } from '../examples/seed-experiments.js';
+import { trackTensors } from './helpers/leaks.js';
 
 // The seed's experiments on a freshly built seedNet (width 0.25) over 50 CIFAR-10 test images:
 // the pruned-parameter counts are exact functions of the architecture and the seed's amounts.
 describe('examples/seed-experiments', () => {
   it('prunes exactly the seed-derived counts and reports every column', async () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const r = await runSeedExperiments({ fresh: true, width: 0.25, subset: 50 });
     expect(r.testImages).toBe(50);
     expect(r.trainableParameters).toBe(963466);
@@ -37,6 +37,6 @@ describe('examples/seed-experiments', () => {
     }
     expect(r.globalReport.lines.at(-1)).toMatch(/^Global sparsity: 7[45]\.\d\d%$/);
     expect(formatExperimentTable(r).split('\n').length).toBe(r.rows.length + 4);
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 });

@@ -1,13 +1,13 @@
-import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { seedNet } from '../src/models/index.js';
 import { clearPruning } from '../src/pruning/state.js';
 import { formatSizeTable, sparsityReport } from '../src/report/index.js';
 import { Prune, Quantize } from '../src/schemes/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
 describe('sparsityReport', () => {
   it('prints the seed format per parameter and the global sparsity', () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = seedNet({ width: 0.125, seed: 1 });
     new Prune(0.25).pi(model);
     const r = sparsityReport(model);
@@ -27,7 +27,7 @@ describe('sparsityReport', () => {
     expect(r.globalSparsity).toBeCloseTo(want, 12);
     clearPruning(model);
     model.dispose();
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 
   it('size table: float32 bytes, gzip shrinks with sparsity, quantized weights saved smaller', () => {

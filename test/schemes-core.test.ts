@@ -15,22 +15,23 @@ import {
 } from '../src/schemes/index.js';
 import type { Scheme } from '../src/schemes/index.js';
 import { nonzeroFraction, smallNet } from './schemes-models.js';
+import { trackTensors } from './helpers/leaks.js';
 
-let start = 0;
+let leaks = trackTensors();
 const models: tf.LayersModel[] = [];
 function track<T extends tf.LayersModel>(m: T): T {
   models.push(m);
   return m;
 }
 beforeEach(() => {
-  start = tf.memory().numTensors;
+  leaks = trackTensors();
 });
 afterEach(() => {
   for (const m of models.splice(0)) {
     clearPruning(m);
     m.dispose();
   }
-  expect(tf.memory().numTensors).toBe(start);
+  leaks.check();
 });
 
 function kernelOf(model: tf.LayersModel, layer: string): Float32Array {

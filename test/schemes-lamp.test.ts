@@ -5,6 +5,7 @@ import { lenet5 } from '../src/models/index.js';
 import { lampScores } from '../src/operators/index.js';
 import { clearPruning } from '../src/pruning/state.js';
 import { Prune, schemeFromSpec } from '../src/schemes/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
 const KERNELS = ['conv1', 'conv2', 'fc1', 'fc2', 'fc3'];
 const kernel = (m: tf.LayersModel, l: string) => m.getLayer(l).getWeights()[0].dataSync() as Float32Array;
@@ -28,7 +29,7 @@ describe('lampScores', () => {
 
 describe("Prune({ score: 'lamp' })", () => {
   it('keeps the same count as magnitude, the largest |w| of each layer, and no empty layer', () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const make = () => {
       const m = lenet5({ seed: 3 });
       // fc1's weights 1000x smaller (with BatchNorm after a layer its scale is arbitrary): global
@@ -66,7 +67,7 @@ describe("Prune({ score: 'lamp' })", () => {
       clearPruning(m);
       m.dispose();
     }
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('round-trips through a JSON spec and rejects an unknown score', () => {

@@ -10,6 +10,7 @@ import {
 import { clearPruning, getMask } from '../src/pruning/state.js';
 import { FilterPrune, NeuronPrune, Prune } from '../src/schemes/index.js';
 import { maskOf, smallNet } from './schemes-models.js';
+import { trackTensors } from './helpers/leaks.js';
 
 // A scheme is Condensa's recipe "one threshold over every eligible layer, then the per-layer
 // operator at that threshold": check it against the operators themselves on a real model.
@@ -28,7 +29,7 @@ function kernels(model: tf.LayersModel, names: string[]): Array<{ data: Float32A
 
 describe('schemes equal the per-layer operators at the shared threshold', () => {
   it('Prune == magnitudePrune at threshold(concat |kernels|)', () => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const a = smallNet(5);
     const b = smallNet(5);
     new Prune({ density: 0.3 }).pi(a);
@@ -41,13 +42,13 @@ describe('schemes equal the per-layer operators at the shared threshold', () => 
       clearPruning(m);
       m.dispose();
     }
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 
   it.each(['l2', 'l1', 'max', 'mean'] as const)(
     'FilterPrune/NeuronPrune == filterPrune/neuronPrune (%s)',
     (criteria) => {
-      const start = tf.memory().numTensors;
+      const leaks = trackTensors();
       const a = smallNet(6);
       const b = smallNet(6);
       new FilterPrune({ density: 0.4, criteria }).pi(a);
@@ -68,7 +69,7 @@ describe('schemes equal the per-layer operators at the shared threshold', () => 
         clearPruning(m);
         m.dispose();
       }
-      expect(tf.memory().numTensors).toBe(start);
+      leaks.check();
     },
   );
 });

@@ -1,9 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { clearPruning, getMask } from '../src/pruning/state.js';
 import { schemeFromSpec } from '../src/schemes/index.js';
 import { maskOf, oracleModel } from './schemes-models.js';
+import { trackTensors } from './helpers/leaks.js';
 
 interface Fixture {
   weights: Record<string, { shape: number[]; data: number[] }>;
@@ -17,7 +17,7 @@ const fixture = JSON.parse(
 
 describe('schemes agree with the Condensa-semantics oracle entry for entry', () => {
   it.each(fixture.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = oracleModel(fixture.weights);
     schemeFromSpec(c.spec).pi(model);
     for (const [key, want] of Object.entries(c.masks)) {
@@ -28,6 +28,6 @@ describe('schemes agree with the Condensa-semantics oracle entry for entry', () 
     expect(Object.values(c.masks).some((m) => m.includes(0))).toBe(true);
     clearPruning(model);
     model.dispose();
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
   });
 });

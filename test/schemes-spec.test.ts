@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { SpecError } from '../src/errors.js';
 import { clearPruning, isPruned } from '../src/pruning/state.js';
@@ -12,6 +11,7 @@ import {
   schemeToSpec,
 } from '../src/schemes/index.js';
 import { smallNet } from './schemes-models.js';
+import { trackTensors } from './helpers/leaks.js';
 
 function specError(spec: unknown): SpecError {
   try {
@@ -66,12 +66,12 @@ describe('schemeFromSpec', () => {
       ['FilterPrune', ['conv1', 'conv1', 'conv2', 'conv2']],
       ['Prune', ['fc1']],
     ]);
-    const start = tf.memory().numTensors;
+    const leaks = trackTensors();
     s.pi(model);
     expect(isPruned(model.getLayer('fc2'))).toBe(false);
     expect(isPruned(model.getLayer('fc1'), 'kernel')).toBe(true);
     clearPruning(model);
-    expect(tf.memory().numTensors).toBe(start);
+    leaks.check();
     model.dispose();
   });
 

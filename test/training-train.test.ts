@@ -15,6 +15,7 @@ import {
   trainClassifier,
   type TrainProgress,
 } from '../src/training/index.js';
+import { trackTensors } from './helpers/leaks.js';
 
 const root = mkdtempSync(join(tmpdir(), 'condensa-train-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -36,7 +37,7 @@ describe('learning-rate schedules', () => {
   });
 
   it('the scheduler callback drives the optimizer that model.fit steps', async () => {
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = tf.sequential({
       layers: [tf.layers.dense({ inputShape: [1], units: 1, useBias: false, kernelInitializer: 'zeros' })],
     });
@@ -60,7 +61,7 @@ describe('learning-rate schedules', () => {
     x.dispose();
     model.dispose();
     optimizer.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 });
 
@@ -72,7 +73,7 @@ describe('reference training', () => {
       train: stratifiedSubset(mnist.train, { perClass: 60, seed: 1 }),
       test: stratifiedSubset(mnist.test, { perClass: 30, seed: 1 }),
     };
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = lenet5({ seed: 0 });
     const norm = { numClasses: 10, normalize: 'standard' as const, mean: MNIST_MEAN, std: MNIST_STD };
     const untrained = await accuracy(model, data.test, norm);
@@ -97,7 +98,7 @@ describe('reference training', () => {
     expect(record.trainImages).toBe(600);
     model.optimizer.dispose();
     model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
   });
 
   it('runTraining (condensa train) saves a loadable model with its JSON record', async () => {
@@ -121,11 +122,11 @@ describe('reference training', () => {
       trainImages: 200,
     });
     expect(onDisk?.testAccuracy).toBe(record.testAccuracy);
-    const before = tf.memory().numTensors;
+    const leaks = trackTensors();
     const model = await loadModel(out);
     expect(model.outputs[0].shape).toEqual([null, 10]);
     model.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    leaks.check();
     await expect(runTraining({ model: 'lenet5', dataset: 'imagenet', epochs: 1 })).rejects.toThrow(
       /unknown dataset 'imagenet'.*mnist, fashion-mnist, cifar10/,
     );
