@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import { CRITERIA, blockScores2d } from './math.js';
 import type { Criteria } from './math.js';
+import { classLayers, unitLayers } from './coverage.js';
+import type { LayerFamily } from './coverage.js';
 import { RankedScheme, weightData } from './ranked.js';
 import type { PruneSchemeOptions, RankedLayer } from './ranked.js';
 
@@ -18,6 +20,11 @@ export interface BlockPruneSchemeOptions extends PruneSchemeOptions {
   pad?: boolean;
   /** Layer classes pruned (default Dense; add Conv2D to block-prune convolutions). */
   layerTypes?: string[];
+  /**
+   * Let the global threshold remove every block of a kernel, as Condensa does literally (default
+   * false: each layer keeps at least its best block, and the report says so).
+   */
+  allowEmptyLayers?: boolean;
 }
 
 /**
@@ -25,9 +32,14 @@ export interface BlockPruneSchemeOptions extends PruneSchemeOptions {
  * scored by `criteria`, one threshold over all blocks of the network keeps the `density` fraction,
  * and whole blocks are zeroed.
  *
+ * A kernel whose blocks all fall under the threshold keeps its best block unless
+ * `allowEmptyLayers: true`.
+ *
  * @example
  * ```ts
- * new BlockPrune({ density: 0.5, blockSize: [4, 4] }).pi(lenet5());
+ * const scheme = new BlockPrune({ density: 0.5, blockSize: [4, 4] });
+ * scheme.pi(lenet5());
+ * scheme.lastReport?.compressed.map((c) => c.density); // kept fraction of blocks per layer
  * ```
  */
 export class BlockPrune extends RankedScheme<BlockPruneSchemeOptions> {
@@ -54,6 +66,19 @@ export class BlockPrune extends RankedScheme<BlockPruneSchemeOptions> {
 
   protected protectsOutputs(): boolean {
     return false;
+  }
+
+  protected override guardsEmptyLayers(): boolean {
+    return !(this.options.allowEmptyLayers ?? false);
+  }
+
+  protected override unit(): string {
+    return 'block';
+  }
+
+  /** Dense-like layers by default (Condensa's block pruning of Linear layers), else `layerTypes`. */
+  protected override family(): LayerFamily {
+    return this.options.layerTypes ? classLayers(this.options.layerTypes) : unitLayers;
   }
 
   protected weightsOf(): string[] {
@@ -102,9 +127,9 @@ export class BlockPrune extends RankedScheme<BlockPruneSchemeOptions> {
   }
 
   protected optionsJSON(): Record<string, unknown> {
-    const { blockSize, criteria, pad, layerTypes } = this.options;
+    const { blockSize, criteria, pad, layerTypes, allowEmptyLayers } = this.options;
     return Object.fromEntries(
-      Object.entries({ blockSize: [...blockSize], criteria, pad, layerTypes }).filter(
+      Object.entries({ blockSize: [...blockSize], criteria, pad, layerTypes, allowEmptyLayers }).filter(
         ([, v]) => v !== undefined,
       ),
     );

@@ -1,5 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
+import { isReporting, mergeReports, throwIfUnsupported } from './report.js';
+import type { ReportingScheme, SchemeReport, SkippedLayer } from './report.js';
 import type { Scheme, WeightRef } from './scheme.js';
 
 /** A scheme whose global density can be set (the pruning schemes). */
@@ -22,9 +24,10 @@ function hasDensity(s: Scheme): s is Scheme & WithDensity {
  * scheme.pi(model);
  * ```
  */
-export class Compose implements Scheme {
+export class Compose implements ReportingScheme {
   readonly kind = 'Compose';
   readonly schemes: readonly Scheme[];
+  private report: SchemeReport | undefined;
 
   constructor(schemes: Scheme[]) {
     if (!Array.isArray(schemes) || schemes.length === 0) {
@@ -33,8 +36,40 @@ export class Compose implements Scheme {
     this.schemes = [...schemes];
   }
 
+  /**
+   * Applies each member in order. A strict member's unsupported layers are checked for every
+   * member before the first changes anything, so a refusal leaves the model untouched.
+   */
   pi(model: tf.LayersModel): void {
-    for (const s of this.schemes) s.pi(model);
+    throwIfUnsupported(this.kind, this.refusedLayers(model));
+    const reports: SchemeReport[] = [];
+    for (const s of this.schemes) {
+      s.pi(model);
+      if (isReporting(s) && s.lastReport) reports.push(s.lastReport);
+      else
+        reports.push({
+          scheme: s.kind,
+          compressed: [],
+          skipped: [],
+          warnings: [`${s.kind} does not report`],
+        });
+    }
+    this.report = mergeReports(this.kind, reports);
+  }
+
+  /** What the members' last `pi` did, in order (undefined before the first). */
+  get lastReport(): SchemeReport | undefined {
+    return this.report;
+  }
+
+  /** The layers the strict members refuse to skip, in order. */
+  refusedLayers(model: tf.LayersModel): SkippedLayer[] {
+    return this.schemes.flatMap((s) => (isReporting(s) ? s.refusedLayers(model) : []));
+  }
+
+  /** The members' skipped layers, in order. */
+  skippedLayers(model: tf.LayersModel): SkippedLayer[] {
+    return this.schemes.flatMap((s) => (isReporting(s) ? s.skippedLayers(model) : []));
   }
 
   delta(model: tf.LayersModel): void {

@@ -5,10 +5,17 @@ import type { StructuredPruneOptions } from './structured.js';
  * Condensa's filter pruning: whole Conv2D filters (output channels) with the lowest aggregated
  * score across the network are zeroed, with their biases.
  *
+ * Unlike Condensa, a layer whose filters all fall under the global threshold keeps its best
+ * `max(1, align)` filters (`allowEmptyLayers: true` restores the literal behaviour); `lastReport`
+ * says which layers were compressed, kept alive or skipped.
+ *
  * @example
  * ```ts
- * const model = seedNet({ width: 0.25 });
- * new FilterPrune({ density: 0.5, criteria: 'l1' }).pi(model);
+ * const model = await loadPretrained('lenet5-mnist');
+ * const scheme = new FilterPrune({ density: 0.5, criteria: 'l2' });
+ * scheme.pi(model);
+ * scheme.lastReport?.compressed.map((c) => `${c.layer} ${c.kept}/${c.total}`); // ['conv1 1/6', 'conv2 11/16']
+ * scheme.lastReport?.warnings; // conv1 would have lost all 6 filters: it keeps its best one
  * ```
  */
 export class FilterPrune extends StructuredScheme {

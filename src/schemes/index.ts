@@ -17,3 +17,11 @@ export type { QuantizeSchemeOptions } from './quantize.js';
 export { Compose } from './compose.js';
 export { schemeFromSpec, schemeToSpec } from './spec.js';
 export type { SchemeSpec } from './spec.js';
+export { compressWithReport } from './report.js';
+export type {
+  CompressedLayer,
+  ReportOptions,
+  ReportingScheme,
+  SchemeReport,
+  SkippedLayer,
+} from './report.js';

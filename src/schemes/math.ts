@@ -1,5 +1,4 @@
 import { InvalidArgumentError } from '../errors.js';
-import { alignMaskArray } from '../operators/alignMask.js';
 import { CRITERIA_NAMES, scoreBlocks, scoreStructures, threshold } from '../operators/index.js';
 import type { Criteria } from '../operators/index.js';
 
@@ -48,15 +47,4 @@ export function blockScores2d(
   what: string,
 ): Float32Array {
   return scoreBlocks(data, [rows, cols], block, criteria, { pad, what }).scores;
-}
-
-/**
- * 0/1 keep flags for `scores` at `threshold` (keep where score >= threshold); with `align`, the
- * survivors are rounded down to a multiple of `align` by the operators' `alignMask` (a layer never
- * drops below `min(align, n)` structures: an empty layer would disconnect the network).
- */
-export function keepFlags(scores: Float32Array, threshold: number, align?: number): Uint8Array {
-  const keep = Uint8Array.from(scores, (s) => (s >= threshold ? 1 : 0));
-  if (align === undefined || align <= 1) return keep;
-  return Uint8Array.from(alignMaskArray(scores, keep, align, {}, 'align'));
 }

@@ -5,9 +5,14 @@ import type { StructuredPruneOptions } from './structured.js';
  * Condensa's neuron pruning: whole Dense output units with the lowest aggregated score across
  * the network are zeroed, with their biases. The logits layer is protected by default.
  *
+ * Every layer keeps at least `max(1, align)` neurons unless `allowEmptyLayers: true`; the logits
+ * layer appears in `lastReport.skipped` as a protected output.
+ *
  * @example
  * ```ts
- * new NeuronPrune({ density: 0.3 }).pi(lenet5());
+ * const scheme = new NeuronPrune({ density: 0.3 });
+ * scheme.pi(lenet5());
+ * scheme.lastReport?.skipped; // [{ layer: 'fc3', cause: 'output', ... }]
  * ```
  */
 export class NeuronPrune extends StructuredScheme {

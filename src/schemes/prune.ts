@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import { lampScores } from '../operators/lampScores.js';
+import { classLayers, kernelLayers } from './coverage.js';
+import type { LayerFamily } from './coverage.js';
 import { RankedScheme, weightData } from './ranked.js';
 import type { PruneSchemeOptions, RankedLayer } from './ranked.js';
 
@@ -29,6 +31,9 @@ export interface PruneOptions extends PruneSchemeOptions {
  * const model = seedNet({ width: 0.25 });
  * new Prune({ density: 0.1 }).pi(model); // 90% of all conv/dense kernel entries are now zero
  * new Prune({ density: 0.1, score: 'lamp' }).pi(model); // the same count, layer-adaptive split
+ * const scheme = new Prune({ density: 0.1, warnBelow: 0.05 });
+ * scheme.pi(model);
+ * scheme.lastReport?.warnings; // layers the global threshold left under 5% of their weights
  * ```
  */
 export class Prune extends RankedScheme<PruneOptions> {
@@ -55,6 +60,15 @@ export class Prune extends RankedScheme<PruneOptions> {
 
   protected weightsOf(): string[] {
     return ['kernel'];
+  }
+
+  protected override unit(): string {
+    return 'weight';
+  }
+
+  /** Every layer with a kernel-like weight, unless `layerTypes` names the classes meant. */
+  protected override family(): LayerFamily {
+    return this.options.layerTypes ? classLayers(this.options.layerTypes) : kernelLayers;
   }
 
   protected rank(layer: tf.layers.Layer): RankedLayer {

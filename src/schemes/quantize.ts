@@ -2,13 +2,16 @@ import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import { dequantize, quantizationOf, quantize } from '../operators/index.js';
 import type { QuantizeDtype as QuantDtype } from '../operators/index.js';
+import { classLayers, kernelLayers, skippedLayers } from './coverage.js';
 import { hasWeight, weightData } from './ranked.js';
-import type { Scheme, WeightRef } from './scheme.js';
+import { throwIfUnsupported, unsupported } from './report.js';
+import type { ReportOptions, ReportingScheme, SchemeReport, SkippedLayer } from './report.js';
+import type { WeightRef } from './scheme.js';
 import { normalizeSelection, selectLayers, selectionToJSON } from './select.js';
 import type { LayerSelection } from './select.js';
 
 /** Options of {@link Quantize}. */
-export interface QuantizeSchemeOptions extends LayerSelection {
+export interface QuantizeSchemeOptions extends LayerSelection, Pick<ReportOptions, 'strict'> {
   /** Storage type: `'float16'` (Condensa's only form) or `'int8'` (8-bit affine, per tensor). */
   dtype?: QuantDtype;
   /** Layer classes quantized (default Conv2D and Dense). */
@@ -29,9 +32,10 @@ const DTYPES: readonly QuantDtype[] = ['float16', 'int8'];
  * q.delta(model); // float32 again, for training
  * ```
  */
-export class Quantize implements Scheme {
+export class Quantize implements ReportingScheme {
   readonly kind = 'Quantize';
   private readonly options: QuantizeSchemeOptions;
+  private report: SchemeReport | undefined;
 
   constructor(options: QuantizeSchemeOptions = {}) {
     if (options.dtype !== undefined && !DTYPES.includes(options.dtype)) {
@@ -46,18 +50,53 @@ export class Quantize implements Scheme {
     return this.options.dtype ?? 'float16';
   }
 
+  /** What the last `pi` did (undefined before the first). */
+  get lastReport(): SchemeReport | undefined {
+    return this.report;
+  }
+
+  private get classes(): string[] {
+    return this.options.layerTypes ?? ['Conv2D', 'Dense'];
+  }
+
+  /** Layers with a kernel (or of the `layerTypes` given) that this scheme leaves alone. */
+  skippedLayers(model: tf.LayersModel): SkippedLayer[] {
+    const family = this.options.layerTypes ? classLayers(this.options.layerTypes) : kernelLayers;
+    const layers = selectLayers(model, this.options, this.classes);
+    return skippedLayers(model, this.options, family, layers, new Set(), {
+      kind: this.kind,
+      classes: this.classes,
+    });
+  }
+
+  refusedLayers(model: tf.LayersModel): SkippedLayer[] {
+    return this.options.strict ? unsupported(this.skippedLayers(model)) : [];
+  }
+
   targets(model: tf.LayersModel): WeightRef[] {
-    const layers = selectLayers(model, this.options, this.options.layerTypes ?? ['Conv2D', 'Dense']);
+    const layers = selectLayers(model, this.options, this.classes);
     return layers.flatMap((layer) =>
       ['kernel', 'bias'].filter((n) => hasWeight(layer, n)).map((name) => ({ layer, name })),
     );
   }
 
   pi(model: tf.LayersModel): void {
+    const skipped = this.skippedLayers(model);
+    if (this.options.strict) throwIfUnsupported(this.kind, skipped);
     // Check every weight first so a bad one (NaN/Inf) leaves the whole model unchanged.
     const targets = this.targets(model);
     for (const ref of targets) weightData(ref.layer, ref.name);
-    for (const [layer, weights] of byLayer(targets)) quantize(layer, this.dtype, { weights });
+    const report: SchemeReport = { scheme: this.kind, compressed: [], skipped, warnings: [] };
+    for (const [layer, weights] of byLayer(targets)) {
+      quantize(layer, this.dtype, { weights });
+      report.compressed.push({
+        layer: layer.name,
+        className: layer.getClassName(),
+        weights,
+        unit: this.dtype,
+      });
+    }
+    this.report = report;
   }
 
   delta(model: tf.LayersModel): void {
@@ -68,6 +107,7 @@ export class Quantize implements Scheme {
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = { scheme: this.kind, dtype: this.dtype };
     if (this.options.layerTypes) out.layerTypes = [...this.options.layerTypes];
+    if (this.options.strict !== undefined) out.strict = this.options.strict;
     return { ...out, ...selectionToJSON(this.options) };
   }
 }

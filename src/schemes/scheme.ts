@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { SchemeReport } from './report.js';
 
 /** A weight of a layer, by its short name (`kernel`, `bias`, `gamma`, `depthwise_kernel`, ...). */
 export interface WeightRef {
@@ -22,4 +23,9 @@ export interface Scheme {
   targets(model: tf.LayersModel): WeightRef[];
   /** A JSON-serialisable description that `schemeFromSpec` turns back into this scheme. */
   toJSON(): Record<string, unknown>;
+  /**
+   * What the last `pi` did: layers compressed (with densities), layers skipped and why, warnings.
+   * Every built-in scheme has it; `compressWithReport` returns it.
+   */
+  readonly lastReport?: SchemeReport;
 }

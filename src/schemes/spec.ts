@@ -26,6 +26,15 @@ type Json = unknown;
 type Builder = (o: Record<string, unknown>) => Scheme;
 
 const SELECTION_KEYS = ['include', 'exclude', 'noCompress', 'layers'];
+/** Guard and report keys, per scheme kind (added to its own keys). */
+const GUARD_KEYS: Record<string, string[]> = {
+  Prune: ['strict', 'warnBelow'],
+  FilterPrune: ['strict', 'warnBelow', 'allowEmptyLayers'],
+  NeuronPrune: ['strict', 'warnBelow', 'allowEmptyLayers'],
+  StructurePrune: ['strict', 'warnBelow', 'allowEmptyLayers'],
+  BlockPrune: ['strict', 'warnBelow', 'allowEmptyLayers'],
+  Quantize: ['strict'],
+};
 const STRUCTURED_KEYS = ['density', 'densities', 'criteria', 'align', 'pruneBias', 'protectOutputs'];
 
 /** Per scheme kind: the keys it accepts (besides `scheme`) and its constructor. */
@@ -117,6 +126,14 @@ const VALUES: Record<string, (v: Json, path: string) => unknown> = {
   pruneBias: boolean,
   protectOutputs: boolean,
   pad: boolean,
+  strict: boolean,
+  allowEmptyLayers: boolean,
+  warnBelow: (v, p) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
+      throw new SpecError(p, `warnBelow must be a fraction in [0, 1] (0: never warn); got ${describe(v)}`);
+    }
+    return v;
+  },
   dtype: (v, p) => oneOf(v, ['float16', 'int8'] as const, p, 'dtype'),
   score: (v, p) => oneOf(v, PRUNE_SCORES, p, 'score'),
   blockSize: (v, p) => {
@@ -148,7 +165,7 @@ const VALUES: Record<string, (v: Json, path: string) => unknown> = {
 function parseScheme(spec: Record<string, Json>, path: string): Scheme {
   const kind = oneOf(spec.scheme, Object.keys(KINDS), child(path, 'scheme'), 'scheme');
   const { keys, build } = KINDS[kind];
-  const accepted = [...keys, ...SELECTION_KEYS];
+  const accepted = [...keys, ...GUARD_KEYS[kind], ...SELECTION_KEYS];
   const opts: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(spec)) {
     if (k === 'scheme') continue;

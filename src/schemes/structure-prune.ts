@@ -5,9 +5,13 @@ import type { StructuredPruneOptions } from './structured.js';
  * Condensa's structure pruning: filters of Conv2D layers and neurons of Dense layers ranked
  * together with one threshold.
  *
+ * Every layer keeps at least `max(1, align)` structures unless `allowEmptyLayers: true`;
+ * `strict: true` refuses a model with conv or dense-like layers it cannot handle.
+ *
  * @example
  * ```ts
- * new StructurePrune({ density: 0.5 }).pi(seedNet({ width: 0.25 }));
+ * const report = compressWithReport(new StructurePrune({ density: 0.5 }), seedNet({ width: 0.25 }));
+ * report.compressed.filter((c) => c.guarded); // layers the guard kept alive
  * ```
  */
 export class StructurePrune extends StructuredScheme {

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
+import { convLayers, unitLayers } from './coverage.js';
+import type { LayerFamily } from './coverage.js';
 import { CRITERIA, lastAxisScores } from './math.js';
 import type { Criteria } from './math.js';
 import { RankedScheme, hasWeight, weightData } from './ranked.js';
@@ -18,6 +20,14 @@ export interface StructuredPruneOptions extends PruneSchemeOptions {
    * changes what the model predicts. `false` gives Condensa's behaviour.
    */
   protectOutputs?: boolean;
+  /**
+   * Let the global threshold remove every structure of a layer, as Condensa does literally
+   * (default false). By default each layer keeps at least `max(1, align)` structures, its best
+   * ones, and the report says so: one threshold over layers whose structures differ in size
+   * (conv1's filters have 25 weights, later ones hundreds) otherwise empties the small layer and
+   * disconnects the network.
+   */
+  allowEmptyLayers?: boolean;
 }
 
 /**
@@ -32,6 +42,9 @@ export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptio
       throw new InvalidArgumentError(
         `${what}: unknown criteria '${String(o.criteria)}'; accepted: ${CRITERIA.join(', ')}`,
       );
+    }
+    if (o.allowEmptyLayers !== undefined && typeof o.allowEmptyLayers !== 'boolean') {
+      throw new InvalidArgumentError(`${what}: allowEmptyLayers must be true or false`);
     }
     if (o.align !== undefined && (!Number.isInteger(o.align) || o.align < 1)) {
       throw new InvalidArgumentError(`${what}: align must be a positive integer; got ${String(o.align)}`);
@@ -49,6 +62,22 @@ export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptio
 
   protected override align(): number | undefined {
     return this.options.align;
+  }
+
+  protected override guardsEmptyLayers(): boolean {
+    return !(this.options.allowEmptyLayers ?? false);
+  }
+
+  /** Filters for the conv family, neurons for the rest. */
+  protected override unit(layer: tf.layers.Layer): string {
+    return convLayers(layer) ? 'filter' : 'neuron';
+  }
+
+  /** The layer family named by the classes this scheme handles: convolutions, units or both. */
+  protected override family(): LayerFamily {
+    const conv = this.layerClasses.some((c) => /Conv/.test(c));
+    const units = this.layerClasses.some((c) => !/Conv/.test(c));
+    return (layer) => (conv && convLayers(layer)) || (units && unitLayers(layer));
   }
 
   private pruneBias(layer: tf.layers.Layer): boolean {
@@ -76,9 +105,11 @@ export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptio
   }
 
   protected optionsJSON(): Record<string, unknown> {
-    const { criteria, align, pruneBias, protectOutputs } = this.options;
+    const { criteria, align, pruneBias, protectOutputs, allowEmptyLayers } = this.options;
     return Object.fromEntries(
-      Object.entries({ criteria, align, pruneBias, protectOutputs }).filter(([, v]) => v !== undefined),
+      Object.entries({ criteria, align, pruneBias, protectOutputs, allowEmptyLayers }).filter(
+        ([, v]) => v !== undefined,
+      ),
     );
   }
 }
