@@ -14,6 +14,8 @@ export interface Source {
    * removed afterwards. Throws a DataError when the source is unreachable or unusable.
    */
   fetch(wanted: string[], tmpDir: string, onProgress?: ProgressCallback): Promise<Map<string, Uint8Array>>;
+  /** A folder on this machine (an installed package): used even when downloads are off. */
+  local?: boolean;
 }
 
 /** The files of a dataset, their checksums, and where to get them, in order of preference. */
@@ -49,7 +51,9 @@ export async function ensureFiles(def: DatasetFiles, opts: LoadOptions = {}): Pr
   if (missing.length === 0) return found;
   const names = () => missing.map((f) => f.name).join(', ');
   const offline = opts.offline ?? process.env.CONDENSA_OFFLINE === '1';
-  if (offline) {
+  // Offline forbids the network, not reading a package installed on this machine.
+  const sources = offline ? def.sources.filter((s) => s.local) : def.sources;
+  if (sources.length === 0) {
     throw new DataError(
       `${def.title}: no verified ${names()} in the cache ${dir} and downloads are off (offline). ` +
         cacheProblems.map((p) => `${p}. `).join('') +
@@ -58,7 +62,7 @@ export async function ensureFiles(def: DatasetFiles, opts: LoadOptions = {}): Pr
     );
   }
   const failures: string[] = [...cacheProblems];
-  for (const source of def.sources) {
+  for (const source of sources) {
     process.stderr.write(`condensa: fetching ${def.title} (${names()}) from ${source.label} into ${dir}\n`);
     const tmp = await mkdtemp(join(tmpdir(), `condensa-${def.id}-`));
     let got = new Map<string, Uint8Array>();
@@ -98,7 +102,7 @@ export async function ensureFiles(def: DatasetFiles, opts: LoadOptions = {}): Pr
     if (missing.length === 0) return found;
   }
   throw new DataError(
-    `${def.title}: could not get ${names()} (expected sha256 ${missing.map((f) => f.sha256).join(', ')}).\n` +
+    `${def.title}: could not get ${names()}${offline ? ' (offline: local sources only)' : ''} (expected sha256 ${missing.map((f) => f.sha256).join(', ')}).\n` +
       failures.map((f) => `  - ${f}`).join('\n') +
       `\nWhat to do: ${def.help}`,
   );

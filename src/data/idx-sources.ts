@@ -24,6 +24,7 @@ export function gzipUrlSource(label: string, baseUrl: string): Source {
 export function gzipDirSource(label: string, dir: string, howToInstall: string): Source {
   return {
     label: `${label} (${dir})`,
+    local: true,
     async fetch(wanted, _tmpDir, onProgress) {
       const out = new Map<string, Uint8Array>();
       for (const [i, name] of wanted.entries()) {
