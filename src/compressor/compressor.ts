@@ -12,6 +12,7 @@ import { Run, disposeCapture, type RunCapture, type RunEvent, type StepStats } f
 import { DivergenceError, RunAborted } from '../optimizers/signals.js';
 import { cloneModel, disposeModel } from '../optimizers/snapshot.js';
 import { evaluate, type Evaluation } from '../optimizers/evaluate.js';
+import type { SchemeReport } from '../schemes/report.js';
 import type { Scheme } from '../schemes/scheme.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { searchThenCompress, wantsSearch } from './search.js';
@@ -73,6 +74,12 @@ export interface CompressionResult {
   resumedFrom: number;
   /** The sparsity search's samples and choice, when the Compressor searched the density. */
   search?: SearchReport;
+  /**
+   * What the scheme's last `pi` of the final run did: layers compressed with their densities,
+   * layers skipped and why, warnings (absent when this process never ran `pi`, e.g. a run resumed
+   * at its end, or a user scheme that does not report).
+   */
+  schemeReport?: SchemeReport;
 }
 
 /**
@@ -270,6 +277,7 @@ export class Compressor {
         bestStep: run.best ? (run.scalars.bestStep ?? -1) : -1,
         aborted,
         resumedFrom,
+        ...(scheme.lastReport ? { schemeReport: scheme.lastReport } : {}),
       };
     } finally {
       if (good) disposeCapture(good);
