@@ -49,8 +49,17 @@ export function encodeFloat16(values: Float32Array): Uint8Array {
 /**
  * Affine uint8 encoding per tensor: value ~ q * scale + min. The range is widened to contain 0
  * and `min` is nudged onto the grid so that 0 decodes to exactly 0: pruned weights stay pruned.
+ *
+ * `grid` is the grid the values were already rounded to (an int8 `quantize` record): when every
+ * value lies on it, it is reused, so the saved weights decode to exactly the in-memory ones.
+ * Re-deriving it from the float32 values would move the end points by float32 rounding, and
+ * with them some entries by a few ulps.
  */
-export function encodeUint8(values: Float32Array): { bytes: Uint8Array; scale: number; min: number } {
+export function encodeUint8(
+  values: Float32Array,
+  grid?: { scale: number; min: number },
+): { bytes: Uint8Array; scale: number; min: number } {
+  if (grid && onGrid(values, grid)) return { bytes: gridBytes(values, grid.scale, grid.min), ...grid };
   let lo = 0;
   let hi = 0;
   for (const v of values) {
@@ -60,11 +69,28 @@ export function encodeUint8(values: Float32Array): { bytes: Uint8Array; scale: n
   const scale = hi > lo ? (hi - lo) / 255 : 1;
   const zeroPoint = Math.round(-lo / scale);
   const min = -zeroPoint * scale;
+  return { bytes: gridBytes(values, scale, min), scale, min };
+}
+
+function gridBytes(values: Float32Array, scale: number, min: number): Uint8Array {
   const bytes = new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) {
     bytes[i] = Math.min(255, Math.max(0, Math.round((values[i] - min) / scale)));
   }
-  return { bytes, scale, min };
+  return bytes;
+}
+
+/** Whether every value is the float32 of some q * scale + min, q in 0..255. */
+function onGrid(values: Float32Array, { scale, min }: { scale: number; min: number }): boolean {
+  if (!(scale > 0) || !Number.isFinite(min)) return false;
+  const f32 = new Float32Array(1);
+  for (const v of values) {
+    const q = Math.round((v - min) / scale);
+    if (q < 0 || q > 255) return false;
+    f32[0] = q * scale + min;
+    if (f32[0] !== v) return false;
+  }
+  return true;
 }
 
 /** Encode one float32 weight with the given quantization; other dtypes pass through unchanged. */
@@ -72,6 +98,7 @@ export function encodeWeight(
   spec: tf.io.WeightsManifestEntry,
   raw: Uint8Array,
   quantization: WeightQuantization | undefined,
+  grid?: { scale: number; min: number },
 ): EncodedWeight {
   if (spec.dtype !== 'float32') return { spec, bytes: raw };
   const values = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
@@ -83,7 +110,7 @@ export function encodeWeight(
   if (quantization === 'float16') {
     return { spec: { ...spec, quantization: { dtype: 'float16' } }, bytes: encodeFloat16(values) };
   }
-  const { bytes, scale, min } = encodeUint8(values);
+  const { bytes, scale, min } = encodeUint8(values, grid);
   return { spec: { ...spec, quantization: { dtype: 'uint8', scale, min } }, bytes };
 }
 

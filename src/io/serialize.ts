@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import { quantizationOf } from '../operators/quantize.js';
+import type { QuantizationRecord } from '../operators/quantize.js';
 import { shortWeightName } from '../pruning/state.js';
 import { MODEL_JSON, SPARSE_MODEL_JSON, SPARSE_WEIGHTS_BIN, WEIGHTS_BIN } from './files.js';
 import { encodeWeight, entryByteLength, type WeightQuantization } from './quantize.js';
@@ -73,7 +74,10 @@ export async function serializeModel(
   let offset = 0;
   for (const spec of artifacts.weightSpecs) {
     const size = entryByteLength(spec);
-    let enc = encodeWeight(spec, raw.subarray(offset, offset + size), q ?? recorded.get(spec.name));
+    const rec = recorded.get(spec.name);
+    // An int8 `quantize` record's own grid, so the saved weights are exactly the in-memory ones.
+    const grid = q === undefined && rec?.dtype === 'uint8' ? rec : undefined;
+    let enc = encodeWeight(spec, raw.subarray(offset, offset + size), q ?? rec?.dtype, grid);
     if (sparse) enc = encodeSparseEntry(enc.spec, enc.bytes);
     offset += size;
     specs.push(enc.spec);
@@ -94,13 +98,13 @@ export async function serializeModel(
   return { files, modelJson, weights: Buffer.concat(parts), quantization, format };
 }
 
-/** The saved dtype of every weight `quantize` recorded, by the name tfjs saves it under. */
-function recordedQuantization(model: tf.LayersModel): Map<string, WeightQuantization> {
-  const out = new Map<string, WeightQuantization>();
+/** The `quantize` record of every quantized weight, by the name tfjs saves it under. */
+function recordedQuantization(model: tf.LayersModel): Map<string, QuantizationRecord> {
+  const out = new Map<string, QuantizationRecord>();
   for (const layer of model.layers) {
     for (const v of layer.weights) {
       const rec = quantizationOf(layer, shortWeightName(v));
-      if (rec) out.set(v.originalName, rec.dtype);
+      if (rec) out.set(v.originalName, rec);
     }
   }
   return out;
