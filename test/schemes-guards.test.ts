@@ -12,6 +12,7 @@ import {
   Quantize,
   StructurePrune,
   compressWithReport,
+  refuseSkipped,
   schemeFromSpec,
   schemeToSpec,
 } from '../src/schemes/index.js';
@@ -205,6 +206,8 @@ describe('reporting: nothing skipped quietly', () => {
     expect(() => compressWithReport(new FilterPrune({ density: 0.5 }), model, { strict: true })).toThrow(
       /clstm/,
     );
+    expect(() => refuseSkipped(new Compose([new FilterPrune({ density: 0.5 })]), model)).toThrow(/clstm/);
+    expect(() => refuseSkipped(new FilterPrune({ density: 0.5, exclude: ['clstm'] }), model)).not.toThrow();
     expect(model.getLayer('conv').getWeights()[0].dataSync()).toEqual(before);
     expect(
       model

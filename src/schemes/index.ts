@@ -17,7 +17,7 @@ export type { QuantizeSchemeOptions } from './quantize.js';
 export { Compose } from './compose.js';
 export { schemeFromSpec, schemeToSpec } from './spec.js';
 export type { SchemeSpec } from './spec.js';
-export { compressWithReport } from './report.js';
+export { compressWithReport, refuseSkipped } from './report.js';
 export type {
   CompressedLayer,
   ReportOptions,

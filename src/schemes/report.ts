@@ -84,6 +84,20 @@ export function throwIfUnsupported(kind: string, skipped: SkippedLayer[]): void 
   );
 }
 
+/**
+ * The `strict` check on its own, for callers that compress later (the Compressor, the CLI's
+ * `--strict`): throws a `LayerError` naming the layers `scheme` (or any member of a `Compose`)
+ * is meant for but cannot handle in `model`. Changes nothing.
+ *
+ * @example
+ * ```ts
+ * refuseSkipped(new FilterPrune({ density: 0.5 }), lstmModel); // LayerError: ... 'lstm' (LSTM) ...
+ * ```
+ */
+export function refuseSkipped(scheme: Scheme, model: tf.LayersModel): void {
+  if (isReporting(scheme)) throwIfUnsupported(scheme.kind, scheme.skippedLayers(model));
+}
+
 /** One report out of the reports of a composition's members, in order. */
 export function mergeReports(kind: string, reports: SchemeReport[]): SchemeReport {
   return {
@@ -121,7 +135,7 @@ export function compressWithReport(
       warnings: [`${scheme.kind} does not report what it did (it has no lastReport)`],
     };
   }
-  if (opts.strict) throwIfUnsupported(scheme.kind, scheme.skippedLayers(model));
+  if (opts.strict) refuseSkipped(scheme, model);
   scheme.pi(model);
   return scheme.lastReport ?? { scheme: scheme.kind, compressed: [], skipped: [], warnings: [] };
 }
