@@ -1,7 +1,7 @@
 /**
  * `condensa-ts/browser`: what a web page needs to run models condensa-ts saved. Nothing here
  * (or below it) imports a Node module, so any bundler targeting the browser accepts it;
- * test/browser-entry.test.ts bundles it for `platform: 'browser'` to keep it that way.
+ * test/browser.test.ts bundles it for `platform: 'browser'` to keep it that way.
  *
  * Stock `tf.loadLayersModel` already reads the float32, float16 and uint8 (`int8`) layouts,
  * compacted or not; only the sparse layout needs this entry.
