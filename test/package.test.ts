@@ -106,6 +106,36 @@ describe('npm pack, install, use', () => {
     expect(stdout).toMatch(/compress/);
   });
 
+  it('writes an HTML report with its plots from the installed bin', async () => {
+    const run = join(app, 'run');
+    await mkdir(run);
+    await writeFile(
+      join(run, 'summary.json'),
+      JSON.stringify({ before: { accuracy: 0.99 }, after: { accuracy: 0.98 } }),
+    );
+    const samples = [0.5, 0.8].map((sparsity, index) => ({
+      kind: 'sample',
+      sample: {
+        index,
+        density: 1 - sparsity,
+        sparsity,
+        coordinates: [sparsity],
+        accuracy: 0.99 - sparsity / 10,
+        objective: 100 * (1 + index),
+        feasible: index === 0,
+        extra: {},
+      },
+    }));
+    const log = [{ kind: 'header', search: { mode: 'global' } }, ...samples].map(
+      (l) => JSON.stringify(l) + '\n',
+    );
+    await writeFile(join(run, 'search-samples.jsonl'), log.join(''));
+    const { stdout } = await sh('npx', ['--no-install', 'condensa', 'report', run, '--json'], app);
+    const result = JSON.parse(stdout) as { plots: number; sections: string[] };
+    expect(result.sections).toEqual(['Before and after', 'Accuracy against sparsity', 'Search trace']);
+    expect(result.plots).toBe(2);
+  });
+
   it('type-checks a user file under moduleResolution NodeNext and Bundler', async () => {
     await writeFile(join(app, 'user.ts'), USER_TS);
     await writeFile(join(app, 'tsconfig.nodenext.json'), tsconfig('NodeNext', 'NodeNext'));
