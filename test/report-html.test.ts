@@ -195,3 +195,37 @@ describe('HTML report of a run', () => {
     await expect(writeReport(join(runDir, 'nope'), out)).rejects.toThrow(DataError);
   });
 });
+
+describe('HTML report of an incomplete run', () => {
+  it('reports unreadable files instead of failing, and says which parts the run lacks', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'condensa-partial-'));
+    try {
+      await writeFile(join(dir, 'summary.json'), '{"before": {"accuracy": 0.9}');
+      const sample = {
+        index: 0,
+        density: 0.5,
+        sparsity: 0.5,
+        coordinates: [0.5],
+        accuracy: 0.9,
+        objective: 3,
+        feasible: true,
+        extra: {},
+      };
+      await writeFile(
+        join(dir, SAMPLE_LOG_NAME),
+        `${JSON.stringify({ kind: 'header', search: { mode: 'grid', seed: 3 } })}\n${JSON.stringify({ kind: 'sample', sample })}\n{"kind":"sam`,
+      );
+      const result = await writeReport(dir, join(dir, 'report.html'));
+      expect(result.sections).toEqual(['Accuracy against sparsity', 'Search trace']);
+      expect(result.problems).toHaveLength(2);
+      expect(result.problems[0]).toMatch(/summary\.json: not valid JSON/);
+      expect(result.problems[1]).toMatch(/search-samples\.jsonl: line 3 is not valid JSON/);
+      const html = await readFile(join(dir, 'report.html'), 'utf8');
+      expect(html).toMatch(/no saved model in this run directory/);
+      expect(html).toMatch(/no training log \(training-log\.jsonl\)/);
+      expect(html).toMatch(/mode: grid; seed: 3/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

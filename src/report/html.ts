@@ -77,6 +77,13 @@ function searchTable(run: RunContents): string {
   );
 }
 
+/** The search's settings from the sample log's header line (mode, bounds, budget, seed...). */
+function searchSettings(search: Record<string, unknown> | undefined): string {
+  if (!search) return '';
+  const items = Object.entries(search).map(([k, v]) => `${esc(k)}: ${esc(formatValue(v))}`);
+  return `<p>${items.join('; ')}</p>`;
+}
+
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:60em;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:.5em 0}th,td{padding:.2em .8em;border-bottom:1px solid #eee;text-align:right}
@@ -149,7 +156,9 @@ export async function writeReport(
     const objectiveName = String(run.search?.objective ?? 'objective');
     section(
       'Search trace',
-      samples.length > 0 ? (await plot(searchTrace(samples, objectiveName))) + searchTable(run) : undefined,
+      samples.length > 0
+        ? searchSettings(run.search) + (await plot(searchTrace(samples, objectiveName))) + searchTable(run)
+        : undefined,
       `no search samples (${RUN_FILES.samples}) in this run`,
     );
 
