@@ -13,7 +13,14 @@ export interface LaunchChromiumOptions {
   args?: string[];
 }
 
-/** The Chromium binary that {@link launchChromium} would start, or undefined when there is none. */
+/**
+ * The Chromium binary that {@link launchChromium} would start, or undefined when there is none.
+ *
+ * @example
+ * ```ts
+ * if (!findChromium()) console.log('no Chromium: apt-get install chromium');
+ * ```
+ */
 export function findChromium(explicit?: string): string | undefined {
   const path = explicit ?? process.env.CONDENSA_CHROMIUM ?? DEFAULT_CHROMIUM;
   return existsSync(path) ? path : undefined;

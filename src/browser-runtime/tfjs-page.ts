@@ -31,7 +31,14 @@ export interface TfjsPage {
   close(): Promise<void>;
 }
 
-/** The `dist` folders of the installed `@tensorflow/tfjs` and `@tensorflow/tfjs-backend-wasm`. */
+/**
+ * The `dist` folders of the installed `@tensorflow/tfjs` and `@tensorflow/tfjs-backend-wasm`.
+ *
+ * @example
+ * ```ts
+ * const { tfjs } = tfjsDistFolders(); // .../node_modules/@tensorflow/tfjs/dist (tf.min.js)
+ * ```
+ */
 export function tfjsDistFolders(): { tfjs: string; wasm: string } {
   const require = createRequire(import.meta.url);
   return {

@@ -15,7 +15,14 @@ export interface RuntimeOptions {
   chromium?: string;
 }
 
-/** The suffix of an objective's name that says where it ran: '' in Node, `@browser(wasm)` else. */
+/**
+ * The suffix of an objective's name that says where it ran: '' in Node, `@browser(wasm)` else.
+ *
+ * @example
+ * ```ts
+ * runtimeLabel({ runtime: 'browser', browserBackend: 'webgl' }); // '@browser(webgl)'
+ * ```
+ */
 export function runtimeLabel(opts: RuntimeOptions): string {
   return opts.runtime === 'browser' ? `@browser(${opts.browserBackend ?? 'wasm'})` : '';
 }

@@ -18,7 +18,14 @@ export function benchmarkInputs(model: tf.LayersModel, batchSize: number): tf.Te
   });
 }
 
-/** Throw unless batch size and repeats are integers >= 1 and warmup an integer >= 0. */
+/**
+ * Throw unless batch size and repeats are integers >= 1 and warmup an integer >= 0.
+ *
+ * @example
+ * ```ts
+ * checkTimingCounts(64, 2, 5); // fine; checkTimingCounts(0, 2, 5) throws InvalidArgumentError
+ * ```
+ */
 export function checkTimingCounts(batchSize: number, warmup: number, repeats: number): void {
   for (const [name, v, min] of [
     ['batchSize', batchSize, 1],
