@@ -1,16 +1,17 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx when the package is used from source, or the built
-// JavaScript when installed from the registry.
+// An installed package ships only the built JavaScript (dist/), which runs as is. A source
+// checkout runs src/ through tsx instead, so a dist/ left behind by `npm pack` can never shadow
+// the code being edited.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const built = join(root, 'dist', 'cli', 'main.js');
-if (existsSync(built)) {
-  await import(pathToFileURL(built).href);
-} else {
+const source = join(root, 'src', 'cli', 'main.ts');
+if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href);
+  await import(pathToFileURL(source).href);
+} else {
+  await import(pathToFileURL(join(root, 'dist', 'cli', 'main.js')).href);
 }

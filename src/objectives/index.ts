@@ -5,3 +5,4 @@ export * from './size.js';
 export * from './goal.js';
 export * from './namespace.js';
 export * from './deployed.js';
+export * from './browser.js';

@@ -19,6 +19,25 @@ export function benchmarkInputs(model: tf.LayersModel, batchSize: number): tf.Te
 }
 
 /**
+ * Throw unless batch size and repeats are integers >= 1 and warmup an integer >= 0.
+ *
+ * @example
+ * ```ts
+ * checkTimingCounts(64, 2, 5); // fine; checkTimingCounts(0, 2, 5) throws InvalidArgumentError
+ * ```
+ */
+export function checkTimingCounts(batchSize: number, warmup: number, repeats: number): void {
+  for (const [name, v, min] of [
+    ['batchSize', batchSize, 1],
+    ['warmup', warmup, 0],
+    ['repeats', repeats, 1],
+  ] as const) {
+    if (!Number.isInteger(v) || v < min)
+      throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${v}`);
+  }
+}
+
+/**
  * Milliseconds of `repeats` forward passes (after `warmup` untimed ones), each timed until its
  * outputs are downloaded, so asynchronous backends are measured to completion.
  */
@@ -28,14 +47,7 @@ export async function timeForward(
   warmup: number,
   repeats: number,
 ): Promise<number[]> {
-  for (const [name, v, min] of [
-    ['batchSize', batchSize, 1],
-    ['warmup', warmup, 0],
-    ['repeats', repeats, 1],
-  ] as const) {
-    if (!Number.isInteger(v) || v < min)
-      throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${v}`);
-  }
+  checkTimingCounts(batchSize, warmup, repeats);
   const inputs = benchmarkInputs(model, batchSize);
   const feed = inputs.length === 1 ? inputs[0] : inputs;
   const times: number[] = [];
