@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import { CRITERIA, blockScores2d } from './math.js';
 import type { Criteria } from './math.js';
+import { classesWithNeurons } from './layer-structures.js';
 import { RankedScheme, weightData } from './ranked.js';
 import type { PruneSchemeOptions, RankedLayer } from './ranked.js';
 
@@ -16,7 +17,7 @@ export interface BlockPruneSchemeOptions extends PruneSchemeOptions {
   criteria?: Criteria;
   /** Zero-pad the kernel to a multiple of the block shape instead of requiring it to divide. */
   pad?: boolean;
-  /** Layer classes pruned (default Dense; add Conv2D to block-prune convolutions). */
+  /** Layer classes pruned (default: layers with neurons, i.e. Dense; add Conv2D to block-prune convolutions). */
   layerTypes?: string[];
 }
 
@@ -49,7 +50,7 @@ export class BlockPrune extends RankedScheme<BlockPruneSchemeOptions> {
   }
 
   protected get layerClasses(): readonly string[] {
-    return this.options.layerTypes ?? ['Dense'];
+    return this.options.layerTypes ?? classesWithNeurons();
   }
 
   protected protectsOutputs(): boolean {

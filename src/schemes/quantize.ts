@@ -2,7 +2,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import { dequantize, quantizationOf, quantize } from '../operators/index.js';
 import type { QuantizeDtype as QuantDtype } from '../operators/index.js';
-import { hasWeight, weightData } from './ranked.js';
+import { classesWithKernels, quantizableOf } from './layer-structures.js';
+import { weightData } from './ranked.js';
 import type { Scheme, WeightRef } from './scheme.js';
 import { normalizeSelection, selectLayers, selectionToJSON } from './select.js';
 import type { LayerSelection } from './select.js';
@@ -11,7 +12,10 @@ import type { LayerSelection } from './select.js';
 export interface QuantizeSchemeOptions extends LayerSelection {
   /** Storage type: `'float16'` (Condensa's only form) or `'int8'` (8-bit affine, per tensor). */
   dtype?: QuantDtype;
-  /** Layer classes quantized (default Conv2D and Dense). */
+  /**
+   * Layer classes quantized (default: every layer kind with kernels; each kind's quantizable
+   * weights, e.g. kernel and bias, or a separable conv's two kernels and bias).
+   */
   layerTypes?: string[];
 }
 
@@ -47,10 +51,8 @@ export class Quantize implements Scheme {
   }
 
   targets(model: tf.LayersModel): WeightRef[] {
-    const layers = selectLayers(model, this.options, this.options.layerTypes ?? ['Conv2D', 'Dense']);
-    return layers.flatMap((layer) =>
-      ['kernel', 'bias'].filter((n) => hasWeight(layer, n)).map((name) => ({ layer, name })),
-    );
+    const layers = selectLayers(model, this.options, this.options.layerTypes ?? classesWithKernels());
+    return layers.flatMap((layer) => quantizableOf(layer).map((name) => ({ layer, name })));
   }
 
   pi(model: tf.LayersModel): void {

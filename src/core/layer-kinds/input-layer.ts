@@ -1,6 +1,6 @@
-import type { LayerKind } from '../registry.js';
+import type { LayerKind } from './kind.js';
 import { allVarying, lastDim } from './common.js';
-import { singleSpace } from '../layout.js';
+import { singleSpace } from './channel-layout.js';
 
 /** InputLayer: the model input's channels are fixed by the data; never removed. */
 export const inputLayerKind: LayerKind = {
