@@ -18,7 +18,9 @@ import {
  * 'same' (or 'causal') padding the border taps read zeros, so only v = 0 folds exactly.
  */
 export function foldsWithPadding(config: LayerConfig, value: number): boolean {
-  return config.padding === 'valid' || value === 0;
+  // A 1x1 kernel never reaches into the padding, whatever the padding mode.
+  const pointwise = [config.kernelSize].flat().every((k) => Number(k) === 1);
+  return config.padding === 'valid' || pointwise || value === 0;
 }
 
 /** Bias add and a non-linear fused activation each cost one operation per output element. */
