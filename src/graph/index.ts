@@ -9,8 +9,9 @@
  * - `countFlops(model)`: FLOPs (2 per multiply-accumulate) and parameters per layer;
  *   `prunedFlops(model)`: FLOPs after removing given fractions of layers' output channels.
  *
- * Supported layer classes are registry entries (`supportedLayerKinds()`); add one with
- * `registerLayerKind`. Other classes are black boxes: their channels are never removed.
+ * Supported layer classes are entries of the layer-kind registry (src/core/layer-kinds,
+ * `supportedLayerKinds()`); add one with `registerLayerKind`. Other classes are black boxes:
+ * their channels are pinned (kept), and `planCompaction` says so.
  */
 export { compact, compactWithPlan } from './compact.js';
 export { constantFields } from './constants.js';
@@ -41,5 +42,13 @@ export {
 } from './registry.js';
 export { builtinLayerKinds } from './kinds/index.js';
 /** Building blocks for custom registry entries. */
-export { evaluatePerChannel, freshChannels, opaque, passThrough } from './kinds/common.js';
+export {
+  evaluatePerChannel,
+  freshChannels,
+  noConstants,
+  opaque,
+  passThrough,
+  producerConstants,
+  take,
+} from './kinds/common.js';
 export { type ChannelLayout, ChannelSpaces } from './layout.js';
