@@ -78,8 +78,9 @@ export interface FlopsContext {
 }
 
 /**
- * How one layer class takes part in compaction. Adding support for a layer class is one call
- * to `registerLayerKind` with one of these.
+ * Everything condensa knows about one layer class: its weights' roles (what prunes, along which
+ * axes, what quantizes) and how it takes part in compaction and FLOPs counting. Adding support
+ * for a layer class is one call to `registerLayerKind` with one of these.
  */
 export interface LayerKind {
   className: string;
