@@ -39,6 +39,31 @@ describe('layer kinds: compaction through each kind equals the masked model', ()
     leaks.check();
   });
 
+  it('takes a variable-length sequence model: unknown widths are pinned, their FLOPs warn', () => {
+    const leaks = trackTensors();
+    const input = tf.input({ shape: [null] as unknown as number[] });
+    const e = tf.layers.embedding({ inputDim: 20, outputDim: 6 }).apply(input) as tf.SymbolicTensor;
+    const r = tf.layers.gru({ units: 5 }).apply(e) as tf.SymbolicTensor;
+    const h = tf.layers.dense({ name: 'p', units: 6, activation: 'relu' }).apply(r) as tf.SymbolicTensor;
+    const model = tf.model({
+      inputs: input,
+      outputs: tf.layers.dense({ units: 2 }).apply(h) as tf.SymbolicTensor,
+    });
+    zeroFilters(model, 'p', [1, 3]);
+    const { model: small, plan } = compactWithPlan(model);
+    expect(plan.removed.map((g) => [g.layers, g.removed])).toEqual([[['p'], 2]]);
+    const x = tf.tensor2d([[1, 4, 2, 9, 3]]);
+    expect(maxRelativeError(model, small, x)).toBeLessThanOrEqual(1e-5);
+    const flops = countFlops(model);
+    expect(flops.warnings.join('\n')).toMatch(
+      /\(GRU\) counted as 0 FLOPs: its tensors' shapes are not fully known/,
+    );
+    expect(flops.total).toBeGreaterThan(0);
+    x.dispose();
+    disposeAll(model, small);
+    leaks.check();
+  });
+
   it('registers each class once: a second registration throws unless replacing', () => {
     const dense = layerKind('Dense')!;
     expect(() => registerLayerKind(dense)).toThrow(/'Dense' is already registered.*replace: true/);

@@ -118,8 +118,8 @@ export function dependencyGraph(model: tf.LayersModel): DependencyGraph {
 
   // Sequential models keep their InputLayer outside `model.layers`: seed the graph with the inputs.
   for (const input of model.inputs) {
-    const size = input.shape[input.shape.length - 1];
-    if (size === null) throw new LayerError(`model input '${input.name}' must have a known channel count`);
+    // An input of unknown width (a variable-length token sequence) gets an empty, pinned layout.
+    const size = input.shape[input.shape.length - 1] ?? 0;
     const space = spaces.create(size);
     spaces.pin(space, { reason: 'model input' });
     tensors.set(input.id, {

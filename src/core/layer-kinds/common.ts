@@ -185,7 +185,8 @@ export function opaque(ctx: PropagateContext, why: string): ChannelLayout {
   for (const input of ctx.inputs) {
     for (const seg of input.segments) ctx.spaces.pin(seg.space, { reason: why, blockingLayer });
   }
-  const size = lastDim(ctx.outputShape, ctx.layer.name);
+  // An output of unknown width (a sequence of unknown length) is an empty, pinned layout.
+  const size = ctx.outputShape[ctx.outputShape.length - 1] ?? 0;
   const space = ctx.spaces.create(size);
   ctx.spaces.pin(space, { reason: `output of '${ctx.layer.name}' (${why})` });
   return singleSpace(space, size);
