@@ -20,8 +20,10 @@ interface LayerEntry {
  * ...) is folded into the consuming layer's bias, so the compacted model matches the masked one
  * to float rounding. `model` is not changed; the result carries no pruning masks.
  *
- * 'same'-padded convolutions: a nonzero constant channel cannot be folded exactly (border taps
- * see zero padding), so such a channel is kept rather than changing the function. Group pruning
+ * 'same'-padded convolutions wider than 1x1: a nonzero constant channel cannot be folded exactly
+ * (border taps see zero padding), so such a channel is kept rather than changing the function.
+ * Channels a layer kind cannot go without (unknown classes, LayerNormalization, merges of
+ * differently grouped inputs...) are kept too; the plan's `pinned` says which and why. Group pruning
  * (`filterPruneGroups`) zeroes BN gamma/beta along with the filter, which makes the channel
  * exactly zero and removable everywhere.
  *

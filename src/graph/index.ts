@@ -36,6 +36,8 @@ export { type CompactionPlan, planCompaction } from './plan.js';
 export {
   type ConstField,
   type LayerKind,
+  type RegisterLayerKindOptions,
+  layerClassesWith,
   layerKind,
   registerLayerKind,
   supportedLayerKinds,

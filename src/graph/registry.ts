@@ -11,6 +11,8 @@ export {
   type PropagateContext,
   type Shape,
   type SliceContext,
+  type RegisterLayerKindOptions,
+  layerClassesWith,
   layerKind,
   registerLayerKind,
   supportedLayerKinds,

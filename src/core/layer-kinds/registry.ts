@@ -43,7 +43,14 @@ export function supportedLayerKinds(): string[] {
   return [...kinds.keys()].sort();
 }
 
-/** Registered classes whose entry satisfies `has` (e.g. every kind with filters), sorted. */
+/**
+ * Registered classes whose entry satisfies `has` (e.g. every kind with filters), sorted.
+ *
+ * @example
+ * ```ts
+ * layerClassesWith((k) => k.filters !== undefined); // ['Conv1D', 'Conv2D', ..., 'SeparableConv2D']
+ * ```
+ */
 export function layerClassesWith(has: (kind: LayerKind) => boolean): string[] {
   return [...kinds.values()]
     .filter(has)
