@@ -143,4 +143,13 @@ describe('zoo: what is kept, and why', () => {
     expect(plan.removed.length).toBeGreaterThan(0);
     dispose(model, small);
   });
+
+  it('group pruning lists the groups it left whole, with why', () => {
+    const model = built(zoo.find((z) => z.name === 'NASNet cells')!);
+    const { pinned } = filterPruneGroups(model, { density: 0.5 });
+    const reasons = pinned.flatMap((p) => p.reasons).join('\n');
+    expect(reasons).toMatch(/\(Add\): it merges inputs whose channels are grouped differently/);
+    expect(reasons).toMatch(/model output/);
+    dispose(model);
+  });
 });

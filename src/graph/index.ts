@@ -28,10 +28,11 @@ export {
   type FilterPruneGroupsOptions,
   type GroupImportance,
   type GroupPruningResult,
-  filterPruneGroups,
   groupImportance,
   producedBy,
 } from './group-pruning.js';
+/** Group pruning that also reports the groups it left whole (pinned), and why. */
+export { type PinnedGroup, filterPruneGroups, pinnedGroups } from './pinned-groups.js';
 export { type CompactionPlan, planCompaction } from './plan.js';
 export {
   type ConstField,
