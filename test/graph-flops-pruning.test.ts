@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, LayerError } from '../src/errors.js';
+import { InvalidArgumentError } from '../src/errors.js';
+import { channelScale } from './helpers/custom-layer.js';
 import {
   compactWithPlan,
   countFlops,
@@ -55,10 +56,17 @@ describe('countFlops', () => {
     model.dispose();
   });
 
-  it('refuses a layer it does not know, naming it', () => {
-    const model = functional([4, 4, 2], (x) => tf.layers.layerNormalization({ name: 'ln' }).apply(x) as Sym);
-    expect(() => countFlops(model)).toThrow(LayerError);
-    expect(() => countFlops(model)).toThrow(/'ln' \(LayerNormalization\)/);
+  it('counts a layer it does not know as 0 with a warning naming it', () => {
+    const model = functional([4, 4, 2], (x) => {
+      const y = tf.layers.conv2d({ name: 'c', filters: 3, kernelSize: 1 }).apply(x) as Sym;
+      return channelScale('enc').apply(y) as Sym;
+    });
+    const report = countFlops(model);
+    expect(report.perLayer.find((l) => l.name === 'enc')!.flops).toBe(0);
+    expect(report.total).toBe(2 * 2 * 3 * 16 + 3 * 16);
+    expect(report.warnings).toEqual([
+      expect.stringMatching(/'enc' \(ChannelScale\).*no registered layer kind/),
+    ]);
     model.dispose();
   });
 });

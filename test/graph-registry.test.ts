@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { LayerError } from '../src/errors.js';
 import { applyMask } from '../src/pruning/index.js';
 import {
   compactWithPlan,
@@ -20,6 +19,7 @@ import {
   zeroFilters,
 } from './graph-fixtures.js';
 import { trackTensors } from './helpers/leaks.js';
+import { kindRows } from './layer-kind-rows.js';
 
 // Each row: a tiny model around one layer kind. Conv 'p' (and 'q' where there are two branches)
 // have filters 1 and 3 zeroed (kernel only, bias kept, so the pruned channels emit a nonzero
@@ -205,7 +205,7 @@ describe('layer-kind registry: compaction through each kind equals the masked mo
   });
 
   it('covers every registered kind', () => {
-    const tested = new Set(['InputLayer', ...rows.map((r) => r.kind.split(' ')[0])]);
+    const tested = new Set(['InputLayer', ...[...rows, ...kindRows].map((r) => r.kind.split(' ')[0])]);
     expect(supportedLayerKinds().filter((k) => !tested.has(k))).toEqual([]);
   });
 });
@@ -264,21 +264,23 @@ describe('pins and unsupported layers', () => {
     leaks.check();
   });
 
-  it('refuses, naming the layer, to remove channels an unsupported layer consumes', () => {
+  it('keeps, naming the layer and why, pruned channels a channel-coupling layer consumes', () => {
     const model = functional([8, 8, 3], (x) =>
       head(next(tf.layers.layerNormalization({ name: 'ln' }).apply(p(x)) as Sym)),
     );
+    randomizeBiasesAndNorms(model, 8);
     zeroFilters(model, 'p', [0, 2]);
-    let err: unknown;
-    try {
-      compactWithPlan(model);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(LayerError);
-    expect((err as Error).message).toMatch(/layer 'ln' \(LayerNormalization\)/);
-    expect((err as Error).message).toMatch(/supported: .*BatchNormalization.*Conv2D/);
-    disposeAll(model);
+    const { model: small, plan } = compactWithPlan(model);
+    expect(plan.removed).toEqual([]);
+    const pin = plan.pinned.find((g) => g.layers.includes('p'))!;
+    expect(pin.channels).toBe(2);
+    expect(pin.reasons.join('; ')).toMatch(
+      /layer 'ln' \(LayerNormalization\): .*normalises over the channels/,
+    );
+    const x = randomInput([2, 8, 8, 3]);
+    expect(maxRelativeError(model, small, x)).toBeLessThanOrEqual(1e-5);
+    tf.dispose([x]);
+    disposeAll(model, small);
   });
 
   it('goes around an unsupported layer whose channels are not pruned', () => {
@@ -295,7 +297,7 @@ describe('pins and unsupported layers', () => {
     disposeAll(model, small);
   });
 
-  it('treats a depthwise conv with multiplier > 1 as a barrier with a clear error', () => {
+  it('pins the channels of a depthwise conv with multiplier > 1, saying why', () => {
     const model = functional([8, 8, 3], (x) =>
       head(
         tf.layers
@@ -303,8 +305,15 @@ describe('pins and unsupported layers', () => {
           .apply(p(x)) as Sym,
       ),
     );
+    randomizeBiasesAndNorms(model, 6);
     zeroFilters(model, 'p', [1]);
-    expect(() => compactWithPlan(model)).toThrow(/'dw' \(DepthwiseConv2D\).*depth multiplier > 1/);
-    disposeAll(model);
+    const { model: small, plan } = compactWithPlan(model);
+    expect(plan.pinned.map((g) => g.reasons.join('; ')).join('\n')).toMatch(
+      /'dw' \(DepthwiseConv2D\).*depth multiplier > 1/,
+    );
+    const x = randomInput([2, 8, 8, 3]);
+    expect(maxRelativeError(model, small, x)).toBeLessThanOrEqual(1e-5);
+    tf.dispose([x]);
+    disposeAll(model, small);
   });
 });

@@ -6,7 +6,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { Compressor } from '../compressor/compressor.js';
 import { progressBar } from '../compressor/progress-bar.js';
 import { splitValidation, stratifiedSubset, toTensors } from '../data/index.js';
-import { compact } from '../graph/index.js';
+import { compactWithPlan } from '../graph/index.js';
 import { loadModel, saveModel } from '../io/index.js';
 import { loadPretrained, PRETRAINED, type PretrainedName } from '../models/pretrained.js';
 import { DirectCompression, FineTune, LC } from '../optimizers/index.js';
@@ -132,7 +132,18 @@ export const compressCommand = new Command('compress')
       `compressed with ${scheme.kind} + ${optimizer.name}${opts.distill === undefined ? '' : ' (distilled)'}: test accuracy ${pct(result.test!.accuracy)}`,
     );
     let out: tf.LayersModel = result.model;
-    if (opts.compact) out = compact(result.model);
+    if (opts.compact) {
+      const { model: small, plan } = compactWithPlan(result.model);
+      out = small;
+      const removed = plan.removed.reduce((s, r) => s + r.removed, 0);
+      console.log(`compacted: ${removed} channel(s) removed from ${plan.removed.length} channel group(s)`);
+      // Pruned channels compaction had to keep are never silent: say which and why.
+      for (const p of plan.pinned) {
+        console.log(
+          `  kept ${p.channels} pruned channel(s) of ${p.layers.join(', ')}: ${p.reasons.join('; ')}`,
+        );
+      }
+    }
     if (opts.out) {
       await saveModel(out, opts.out, {
         format: opts.format,

@@ -20,8 +20,10 @@ interface LayerEntry {
  * ...) is folded into the consuming layer's bias, so the compacted model matches the masked one
  * to float rounding. `model` is not changed; the result carries no pruning masks.
  *
- * 'same'-padded convolutions: a nonzero constant channel cannot be folded exactly (border taps
- * see zero padding), so such a channel is kept rather than changing the function. Group pruning
+ * 'same'-padded convolutions wider than 1x1: a nonzero constant channel cannot be folded exactly
+ * (border taps see zero padding), so such a channel is kept rather than changing the function.
+ * Channels a layer kind cannot go without (unknown classes, LayerNormalization, merges of
+ * differently grouped inputs...) are kept too; the plan's `pinned` says which and why. Group pruning
  * (`filterPruneGroups`) zeroes BN gamma/beta along with the filter, which makes the channel
  * exactly zero and removable everywhere.
  *
@@ -43,27 +45,35 @@ export function compactWithPlan(model: tf.LayersModel): { model: tf.LayersModel;
   const topology = JSON.parse(JSON.stringify(model.getConfig())) as { layers: LayerEntry[] };
   const entries = new Map(topology.layers.map((l) => [String(l.config.name ?? l.name), l]));
   const newWeights = new Map<string, Record<string, tf.Tensor>>();
+  // Layers without a slice rule keep all their channels (the plan pins them): their weights are
+  // copied in order, as short names can repeat (a Bidirectional's two 'kernel's).
+  const copied = new Map<string, tf.Tensor[]>();
   try {
     for (const node of graph.nodes) {
-      if (node.layer.weights.length === 0) continue;
+      const slice = node.kind?.slice;
+      if (!slice) {
+        if (node.layer.weights.length > 0)
+          copied.set(
+            node.layer.name,
+            node.layer.getWeights().map((w) => w.clone()),
+          );
+        continue;
+      }
       const entry = entries.get(node.layer.name);
       if (!entry) throw new LayerError(`layer '${node.layer.name}' is missing from the model's config`);
       const weights = new Map(node.layer.weights.map((w) => [shortWeightName(w), w.read()]));
-      const slice = node.kind?.slice;
-      const sliced = slice
-        ? tf.tidy(() =>
-            slice({
-              layer: node.layer,
-              config: entry.config,
-              weights,
-              keptIn: node.inputs.map((t) => keptEntries(t.layout, graph.spaces, plan.keep)),
-              removedIn: node.inputs.map((t) => removedEntries(t.layout, graph.spaces, plan.keep)),
-              inputConsts: node.inputs.map((t) => plan.constants.get(t.id)!),
-              keptOut: keptEntries(node.output.layout, graph.spaces, plan.keep),
-            }),
-          )
-        : // A black box keeps all of its channels (the plan refuses otherwise): copy its weights.
-          Object.fromEntries([...weights].map(([k, v]) => [k, v.clone()]));
+      // A weightless kind may still rewrite its config (a Reshape's target shape).
+      const sliced = tf.tidy(() =>
+        slice({
+          layer: node.layer,
+          config: entry.config,
+          weights,
+          keptIn: node.inputs.map((t) => keptEntries(t.layout, graph.spaces, plan.keep)),
+          removedIn: node.inputs.map((t) => removedEntries(t.layout, graph.spaces, plan.keep)),
+          inputConsts: node.inputs.map((t) => plan.constants.get(t.id)!),
+          keptOut: keptEntries(node.output.layout, graph.spaces, plan.keep),
+        }),
+      );
       newWeights.set(node.layer.name, materialize(sliced));
     }
     const rebuilt = (
@@ -72,8 +82,10 @@ export function compactWithPlan(model: tf.LayersModel): { model: tf.LayersModel;
         : tf.LayersModel.fromConfig(tf.LayersModel, topology as never, {}, true)
     ) as tf.LayersModel;
     for (const layer of rebuilt.layers) {
+      const kept = copied.get(layer.name);
+      if (kept) layer.setWeights(kept);
       const w = newWeights.get(layer.name);
-      if (!w) continue;
+      if (!w || layer.weights.length === 0) continue;
       layer.setWeights(
         layer.weights.map((v) => {
           const t = w[shortWeightName(v)];
@@ -86,6 +98,7 @@ export function compactWithPlan(model: tf.LayersModel): { model: tf.LayersModel;
     return { model: rebuilt, plan };
   } finally {
     for (const w of newWeights.values()) tf.dispose(Object.values(w));
+    for (const w of copied.values()) tf.dispose(w);
   }
 }
 

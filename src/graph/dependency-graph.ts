@@ -1,9 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import { LayerError } from '../errors.js';
-import './kinds/index.js';
+import '../core/layer-kinds/index.js';
 import { opaque } from './kinds/common.js';
 import { type ChannelLayout, ChannelSpaces, type Pin, entryCount, forEachEntry } from './layout.js';
-import { type LayerConfig, type LayerKind, type Shape, layerKind, supportedLayerKinds } from './registry.js';
+import { type LayerConfig, type LayerKind, type Shape, layerKind } from './registry.js';
 
 /** One application of a layer in the model. */
 export interface GraphNode {
@@ -103,8 +103,7 @@ export class DependencyGraph {
  * Build the channel dependency graph of a Sequential or functional `LayersModel`.
  *
  * Layer classes missing from the registry are black boxes: the channels they consume and produce
- * are never removed, and `compact` raises a `LayerError` naming the layer if pruning asks it to
- * remove channels that such a layer consumes.
+ * are pinned (never removed), and `planCompaction` lists pruned channels kept that way, with why.
  *
  * @example
  * ```ts
@@ -119,8 +118,8 @@ export function dependencyGraph(model: tf.LayersModel): DependencyGraph {
 
   // Sequential models keep their InputLayer outside `model.layers`: seed the graph with the inputs.
   for (const input of model.inputs) {
-    const size = input.shape[input.shape.length - 1];
-    if (size === null) throw new LayerError(`model input '${input.name}' must have a known channel count`);
+    // An input of unknown width (a variable-length token sequence) gets an empty, pinned layout.
+    const size = input.shape[input.shape.length - 1] ?? 0;
     const space = spaces.create(size);
     spaces.pin(space, { reason: 'model input' });
     tensors.set(input.id, {
@@ -162,7 +161,7 @@ export function dependencyGraph(model: tf.LayersModel): DependencyGraph {
       outputShape: out.shape,
       spaces,
     };
-    const why = `layer class ${className} is not supported by compaction; supported: ${supportedLayerKinds().join(', ')}`;
+    const why = `layer class ${className} has no registered layer kind (registerLayerKind adds one)`;
     const layout = kind ? kind.propagate(ctx) : opaque(ctx, why);
     const size = out.shape[out.shape.length - 1];
     if (size !== null && entryCount(layout) !== size) {

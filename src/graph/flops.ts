@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, LayerError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { type GraphNode, type GraphTensor, dependencyGraph } from './dependency-graph.js';
-import { type Shape, supportedLayerKinds } from './registry.js';
+import type { Shape } from './registry.js';
 
 export interface LayerFlops {
   name: string;
@@ -16,6 +16,8 @@ export interface FlopsReport {
   /** All weights, trainable or not (BN moving statistics included), as `model.countParams()`. */
   params: number;
   perLayer: LayerFlops[];
+  /** Layers whose FLOPs could not be counted (counted as 0), and why. */
+  warnings: string[];
 }
 
 /**
@@ -28,7 +30,8 @@ export interface FlopsReport {
  * output (global pooling one per input element); elementwise merges (n-1) per output element;
  * Flatten, Dropout, padding, cropping, upsampling, Concatenate and InputLayer 0.
  *
- * Throws a `LayerError` for a layer class the graph does not know.
+ * A layer class the registry does not know, or a layer whose FLOPs cannot be worked out (unknown
+ * shapes), counts 0 and adds a line to `warnings`; counting never throws for a layer.
  *
  * @example
  * ```ts
@@ -38,16 +41,18 @@ export interface FlopsReport {
  */
 export function countFlops(model: tf.LayersModel): FlopsReport {
   const graph = dependencyGraph(model);
+  const warnings: string[] = [];
   const perLayer = graph.nodes.map((node) => ({
     name: node.layer.name,
     className: node.className,
-    flops: nodeFlops(node, (t) => t.shape),
+    flops: nodeFlops(node, (t) => t.shape, warnings),
     params: node.layer.countParams(),
   }));
   return {
     total: perLayer.reduce((s, l) => s + l.flops, 0),
     params: perLayer.reduce((s, l) => s + l.params, 0),
     perLayer,
+    warnings,
   };
 }
 
@@ -83,31 +88,33 @@ export function prunedFlops(model: tf.LayersModel): (keep: Record<string, number
       const kept = t.layout.segments.reduce((a, seg) => a + seg.size * fraction(seg.space), 0);
       return [...t.shape.slice(0, -1), kept * t.layout.positions];
     };
-    return graph.nodes.reduce((a, node) => a + nodeFlops(node, shapeOf), 0);
+    return graph.nodes.reduce((a, node) => a + nodeFlops(node, shapeOf, []), 0);
   };
 }
 
-/** A node's FLOPs with its tensors' shapes given by `shapeOf` (the full ones, or pruned ones). */
-function nodeFlops(node: GraphNode, shapeOf: (t: GraphTensor) => Shape): number {
+/**
+ * A node's FLOPs with its tensors' shapes given by `shapeOf` (the full ones, or pruned ones); 0
+ * with a line in `warnings` when they cannot be counted.
+ */
+function nodeFlops(node: GraphNode, shapeOf: (t: GraphTensor) => Shape, warnings: string[]): number {
   const { layer, kind, className } = node;
-  if (!kind) {
-    throw new LayerError(
-      `cannot count FLOPs of layer '${layer.name}' (${className}): not supported; supported: ` +
-        supportedLayerKinds().join(', '),
-    );
-  }
-  const known = (shape: Shape): number[] => {
-    if (shape.slice(1).some((d) => d === null)) {
-      throw new LayerError(
-        `cannot count FLOPs of layer '${layer.name}': its tensors' shapes must be fully known`,
-      );
-    }
-    return [1, ...(shape.slice(1) as number[])];
+  const skip = (why: string): number => {
+    warnings.push(`layer '${layer.name}' (${className}) counted as 0 FLOPs: ${why}`);
+    return 0;
   };
-  return kind.flops({
-    layer,
-    config: node.config,
-    inputShapes: node.inputs.map((t) => known(shapeOf(t))),
-    outputShape: known(shapeOf(node.output)),
-  });
+  if (!kind) return skip(`no registered layer kind (registerLayerKind adds one)`);
+  const shapes = [...node.inputs.map(shapeOf), shapeOf(node.output)];
+  if (shapes.some((s) => s.slice(1).some((d) => d === null)))
+    return skip("its tensors' shapes are not fully known");
+  const known = (shape: Shape): number[] => [1, ...(shape.slice(1) as number[])];
+  try {
+    return kind.flops({
+      layer,
+      config: node.config,
+      inputShapes: node.inputs.map((t) => known(shapeOf(t))),
+      outputShape: known(shapeOf(node.output)),
+    });
+  } catch (e) {
+    return skip((e as Error).message);
+  }
 }

@@ -9,8 +9,9 @@
  * - `countFlops(model)`: FLOPs (2 per multiply-accumulate) and parameters per layer;
  *   `prunedFlops(model)`: FLOPs after removing given fractions of layers' output channels.
  *
- * Supported layer classes are registry entries (`supportedLayerKinds()`); add one with
- * `registerLayerKind`. Other classes are black boxes: their channels are never removed.
+ * Supported layer classes are entries of the layer-kind registry (src/core/layer-kinds,
+ * `supportedLayerKinds()`); add one with `registerLayerKind`. Other classes are black boxes:
+ * their channels are pinned (kept), and `planCompaction` says so.
  */
 export { compact, compactWithPlan } from './compact.js';
 export { constantFields } from './constants.js';
@@ -27,19 +28,30 @@ export {
   type FilterPruneGroupsOptions,
   type GroupImportance,
   type GroupPruningResult,
-  filterPruneGroups,
   groupImportance,
   producedBy,
 } from './group-pruning.js';
+/** Group pruning that also reports the groups it left whole (pinned), and why. */
+export { type PinnedGroup, filterPruneGroups, pinnedGroups } from './pinned-groups.js';
 export { type CompactionPlan, planCompaction } from './plan.js';
 export {
   type ConstField,
   type LayerKind,
+  type RegisterLayerKindOptions,
+  layerClassesWith,
   layerKind,
   registerLayerKind,
   supportedLayerKinds,
 } from './registry.js';
 export { builtinLayerKinds } from './kinds/index.js';
 /** Building blocks for custom registry entries. */
-export { evaluatePerChannel, freshChannels, opaque, passThrough } from './kinds/common.js';
+export {
+  evaluatePerChannel,
+  freshChannels,
+  noConstants,
+  opaque,
+  passThrough,
+  producerConstants,
+  take,
+} from './kinds/common.js';
 export { type ChannelLayout, ChannelSpaces } from './layout.js';

@@ -1,4 +1,3 @@
-import { LayerError } from '../errors.js';
 import { constantFields } from './constants.js';
 import type { DependencyGraph } from './dependency-graph.js';
 import { forEachEntry } from './layout.js';
@@ -12,6 +11,12 @@ export interface CompactionPlan {
   constants: Map<number, ConstField>;
   /** One line per group that loses channels. */
   removed: Array<{ group: number; layers: string[]; size: number; removed: number }>;
+  /**
+   * Groups with pruned (constant) channels that are kept anyway, and why: a layer kind that cannot
+   * go without them (unknown class, LayerNormalization, a merge of differently grouped inputs...),
+   * or a model input/output.
+   */
+  pinned: Array<{ group: number; layers: string[]; channels: number; reasons: string[] }>;
 }
 
 /**
@@ -19,8 +24,9 @@ export interface CompactionPlan {
  * that carries the group, it holds a constant (its producing weights are all zero/masked, in every
  * branch of a residual stage), and every layer that sums over it can fold that constant into its
  * bias exactly ('valid' convolutions and Dense always can; 'same' convolutions only a zero).
- * Pinned groups (model input, model output, softmax) are kept whole. At least one channel of a
- * group is always kept, so no layer ends up with zero filters.
+ * Pinned groups (model input, model output, softmax, layers that couple or hide channels) are kept
+ * whole and listed in `pinned` with why. At least one channel of a group is always kept, so no
+ * layer ends up with zero filters.
  *
  * @example
  * ```ts
@@ -51,20 +57,22 @@ export function planCompaction(graph: DependencyGraph): CompactionPlan {
 
   const keep = new Map<number, boolean[]>();
   const removed: CompactionPlan['removed'] = [];
+  const pinned: CompactionPlan['pinned'] = [];
   const groups = new Map(graph.groups().map((g) => [g.id, g]));
   for (const [root, r] of removable) {
     const count = r.filter(Boolean).length;
     if (count === 0) continue;
-    const group = groups.get(root)!;
+    const group = groups.get(root);
+    if (!group) continue; // a space no tensor carries (e.g. a replaced input seed)
     const pins = graph.spaces.pinsOf(root);
-    if (pins.some((p) => !p.blockingLayer)) continue;
-    const blocker = pins.find((p) => p.blockingLayer);
-    if (blocker) {
-      const b = blocker.blockingLayer!;
-      throw new LayerError(
-        `cannot remove ${count} pruned channel(s) of ${describe(group.layers)}: layer '${b.name}' (${b.className}) ` +
-          `consumes them and ${blocker.reason}`,
+    if (pins.length > 0) {
+      const reasons = pins.map((p) =>
+        p.blockingLayer
+          ? `layer '${p.blockingLayer.name}' (${p.blockingLayer.className}): ${p.reason}`
+          : p.reason,
       );
+      pinned.push({ group: root, layers: group.layers, channels: count, reasons: [...new Set(reasons)] });
+      continue;
     }
     if (count === r.length) r[0] = false;
     keep.set(
@@ -73,9 +81,5 @@ export function planCompaction(graph: DependencyGraph): CompactionPlan {
     );
     removed.push({ group: root, layers: group.layers, size: r.length, removed: r.filter(Boolean).length });
   }
-  return { keep, constants, removed };
-}
-
-function describe(layers: string[]): string {
-  return layers.length === 1 ? `layer '${layers[0]}'` : `layers ${layers.map((l) => `'${l}'`).join(', ')}`;
+  return { keep, constants, removed, pinned };
 }

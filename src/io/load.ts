@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataError } from '../errors.js';
 import { MODEL_JSON, RECORD_JSON, SPARSE_MODEL_JSON } from './files.js';
+import { type ModelSource, modelSource } from './model-source.js';
 import { markLoadedFrom } from './origin.js';
 import { decodeSparseArtifacts, sparseEntryByteLength, type SparseModelJSON } from './sparse.js';
 
@@ -14,25 +15,33 @@ export interface LoadModelOptions {
 }
 
 /**
- * Load a tfjs model directory written by saveModel (or by tfjs itself), validating it first:
+ * Load a tfjs layers model directory, from disk or from an `http(s)://` URL, validating it first:
  * `model.json` (or a sparse save's `model.sparse.json`) must exist and parse, every weights
  * file it names must exist with exactly the bytes its manifest implies, and the weights must
  * match the sha256 in `record.json` (or `opts.sha256`). Any failure is a DataError naming the
- * file. Quantized weights are decoded by tfjs.
+ * file. Reads what saveModel writes, what tfjs `model.save()` writes, and what
+ * `tensorflowjs_converter --input_format keras` writes (a Keras-2 topology under
+ * `modelTopology.model_config`). Quantized weights are decoded by tfjs.
  *
  * @example
  * ```ts
  * const model = await loadModel('assets/models/lenet5-mnist');
+ * const remote = await loadModel('https://example.com/models/mobilenet/'); // or .../model.json
  * ```
  */
 export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promise<tf.LayersModel> {
-  const root = resolve(dir);
-  const sparse = !existsSync(join(root, MODEL_JSON)) && existsSync(join(root, SPARSE_MODEL_JSON));
-  const jsonPath = join(root, sparse ? SPARSE_MODEL_JSON : MODEL_JSON);
-  if (!existsSync(jsonPath)) throw new DataError(`${jsonPath} not found: not a saved tfjs model directory`);
+  const source = modelSource(dir);
+  const root = source.where;
+  let text = await source.read(MODEL_JSON);
+  const sparse = text === undefined;
+  if (sparse) text = await source.read(SPARSE_MODEL_JSON);
+  const jsonPath = source.locate(sparse ? SPARSE_MODEL_JSON : MODEL_JSON);
+  if (text === undefined) {
+    throw new DataError(`${source.locate(MODEL_JSON)} not found: not a saved tfjs model directory`);
+  }
   let modelJson: tf.io.ModelJSON;
   try {
-    modelJson = JSON.parse(await readFile(jsonPath, 'utf8')) as tf.io.ModelJSON;
+    modelJson = JSON.parse(text.toString('utf8')) as tf.io.ModelJSON;
   } catch (e) {
     throw new DataError(`${jsonPath} is not valid JSON (${(e as Error).message}); re-save the model`);
   }
@@ -55,12 +64,13 @@ export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promi
       weightSpecs.push(spec);
     }
     let actual = 0;
-    const files: string[] = [];
     for (const p of group.paths) {
-      const path = join(root, p);
-      if (!existsSync(path)) throw new DataError(`weights file ${path} (named in ${MODEL_JSON}) is missing`);
-      actual += (await stat(path)).size;
-      files.push(path);
+      const bytes = await source.read(p);
+      if (!bytes) {
+        throw new DataError(`weights file ${source.locate(p)} (named in ${MODEL_JSON}) is missing`);
+      }
+      actual += bytes.byteLength;
+      buffers.push(bytes);
     }
     if (actual !== expected) {
       throw new DataError(
@@ -68,11 +78,10 @@ export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promi
           `describes ${expected}: truncated or corrupt; re-save or re-fetch the model`,
       );
     }
-    for (const f of files) buffers.push(await readFile(f));
   }
   const weightData = Buffer.concat(buffers);
 
-  const sha256 = opts.sha256 ?? (await recordedSha256(root));
+  const sha256 = opts.sha256 ?? (await recordedSha256(source));
   if (sha256 !== undefined) {
     const actual = createHash('sha256').update(weightData).digest('hex');
     if (actual !== sha256) {
@@ -97,7 +106,7 @@ export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promi
           },
     ),
   );
-  markLoadedFrom(model, root);
+  if (source.local) markLoadedFrom(model, root);
   return model;
 }
 
@@ -111,14 +120,14 @@ function decodeSparse(jsonPath: string, json: tf.io.ModelJSON, weights: Uint8Arr
 }
 
 /** sha256 of the weights recorded beside the model, if there is a record. */
-async function recordedSha256(root: string): Promise<string | undefined> {
-  const path = join(root, RECORD_JSON);
-  if (!existsSync(path)) return undefined;
+async function recordedSha256(source: ModelSource): Promise<string | undefined> {
+  const bytes = await source.read(RECORD_JSON);
+  if (!bytes) return undefined;
   let record: { weights?: { sha256?: unknown } };
   try {
-    record = JSON.parse(await readFile(path, 'utf8'));
+    record = JSON.parse(bytes.toString('utf8'));
   } catch (e) {
-    throw new DataError(`${path} is not valid JSON (${(e as Error).message})`);
+    throw new DataError(`${source.locate(RECORD_JSON)} is not valid JSON (${(e as Error).message})`);
   }
   const sha = record.weights?.sha256;
   return typeof sha === 'string' ? sha : undefined;

@@ -1,28 +1,26 @@
 import type * as tf from '@tensorflow/tfjs';
 import { LayerError } from '../errors.js';
+import {
+  type LayerKind,
+  type StructureAxes,
+  layerClassesWith,
+  layerKind,
+  registerLayerKind,
+} from '../core/layer-kinds/index.js';
+import { noConstants, opaque } from '../core/layer-kinds/common.js';
 
 /**
- * Which layer classes each per-layer operator accepts, and how: registries keyed by class name
- * (`layer.getClassName()`), so supporting a new layer kind is one `registerOperatorLayerKind` call rather
- * than another branch in every operator.
+ * Which layer classes each per-layer operator accepts, and how: a view over the one layer-kind
+ * registry (src/core/layer-kinds), so supporting a new layer kind is one `registerLayerKind` call.
  */
 
 /** A weight whose structures are slices along `axes` (tfjs layout), plus the bias that follows them. */
-export interface StructureLayerKind {
-  /** The weight holding the structures. */
-  weight: string;
-  /** Structure axes of that weight, given its rank (row-major numbering over several axes). */
-  axes: (rank: number) => number[];
-  /** The bias with one entry per structure, zeroed with it when `pruneBias` is on. */
-  bias?: string;
-}
+export type StructureLayerKind = StructureAxes;
 
 /** A weight an unstructured / block / quantize operator works on by default. */
 export interface WeightLayerKind {
   weight: string;
 }
-
-const lastAxis = (rank: number): number[] => [rank - 1];
 
 /** The operators whose layer kinds are registered here. */
 export interface OperatorLayerKinds {
@@ -33,78 +31,92 @@ export interface OperatorLayerKinds {
   quantize: Record<string, { weights: string[] }>;
 }
 
+type Operator = keyof OperatorLayerKinds;
+
+/** What a registry entry says for one operator (undefined: the operator does not take the kind). */
+function entryFor<K extends Operator>(
+  operator: K,
+  kind: LayerKind,
+): OperatorLayerKinds[K][string] | undefined {
+  const prune = kind.pruneDefault ?? kind.kernels?.[0];
+  const views: { [O in Operator]: OperatorLayerKinds[O][string] | undefined } = {
+    prune: prune ? { weight: prune } : undefined,
+    filterPrune: kind.filters,
+    neuronPrune: kind.neurons,
+    blockPrune: kind.blockPrunable?.length ? { weight: kind.blockPrunable[0] } : undefined,
+    quantize: kind.quantizable?.length ? { weights: kind.quantizable } : undefined,
+  };
+  return views[operator];
+}
+
+function view<K extends Operator>(operator: K): OperatorLayerKinds[K] {
+  const out: Record<string, OperatorLayerKinds[K][string]> = {};
+  for (const cls of layerClassesWith((k) => entryFor(operator, k) !== undefined)) {
+    out[cls] = entryFor(operator, layerKind(cls)!)!;
+  }
+  return out as OperatorLayerKinds[K];
+}
+
+/** Per operator, the layer classes it takes: computed from the registry on each read. */
 export const OPERATOR_LAYER_KINDS: OperatorLayerKinds = {
-  prune: {
-    Dense: { weight: 'kernel' },
-    Conv1D: { weight: 'kernel' },
-    Conv2D: { weight: 'kernel' },
-    Conv3D: { weight: 'kernel' },
-    Conv2DTranspose: { weight: 'kernel' },
-    DepthwiseConv2D: { weight: 'depthwise_kernel' },
-    SeparableConv2D: { weight: 'pointwise_kernel' },
-    Embedding: { weight: 'embeddings' },
-    BatchNormalization: { weight: 'gamma' },
+  get prune() {
+    return view('prune');
   },
-  filterPrune: {
-    // A filter is one output channel: the last kernel axis [kh, kw, in, out].
-    Conv1D: { weight: 'kernel', axes: lastAxis, bias: 'bias' },
-    Conv2D: { weight: 'kernel', axes: lastAxis, bias: 'bias' },
-    Conv3D: { weight: 'kernel', axes: lastAxis, bias: 'bias' },
-    // tfjs transposed-conv kernels are [kh, kw, out, in].
-    Conv2DTranspose: { weight: 'kernel', axes: () => [2], bias: 'bias' },
-    // Output channel c * mult + m of a depthwise conv is kernel slice [:, :, c, m].
-    DepthwiseConv2D: { weight: 'depthwise_kernel', axes: () => [2, 3], bias: 'bias' },
-    // The filters of a separable conv are those of its pointwise (1x1) stage.
-    SeparableConv2D: { weight: 'pointwise_kernel', axes: lastAxis, bias: 'bias' },
+  get filterPrune() {
+    return view('filterPrune');
   },
-  neuronPrune: {
-    // A neuron is one output unit: the last axis of an [in, out] kernel.
-    Dense: { weight: 'kernel', axes: lastAxis, bias: 'bias' },
+  get neuronPrune() {
+    return view('neuronPrune');
   },
-  blockPrune: {
-    Dense: { weight: 'kernel' },
-    Conv1D: { weight: 'kernel' },
-    Conv2D: { weight: 'kernel' },
-    Conv3D: { weight: 'kernel' },
+  get blockPrune() {
+    return view('blockPrune');
   },
-  quantize: {
-    Dense: { weights: ['kernel', 'bias'] },
-    Conv1D: { weights: ['kernel', 'bias'] },
-    Conv2D: { weights: ['kernel', 'bias'] },
-    Conv3D: { weights: ['kernel', 'bias'] },
-    Conv2DTranspose: { weights: ['kernel', 'bias'] },
-    DepthwiseConv2D: { weights: ['depthwise_kernel', 'bias'] },
-    SeparableConv2D: { weights: ['depthwise_kernel', 'pointwise_kernel', 'bias'] },
-    Embedding: { weights: ['embeddings'] },
-    BatchNormalization: { weights: ['gamma', 'beta', 'moving_mean', 'moving_variance'] },
+  get quantize() {
+    return view('quantize');
   },
 };
 
 /**
- * Register (or replace) how `operator` handles layers of class `className`, e.g. a custom layer.
+ * Make `operator` handle layers of class `className` (e.g. a custom layer): updates that class's
+ * registry entry (a class the registry does not know gets one whose channels are pinned).
  *
  * @example
  * registerOperatorLayerKind('neuronPrune', 'MyDense', { weight: 'kernel', axes: (r) => [r - 1], bias: 'bias' });
  */
-export function registerOperatorLayerKind<K extends keyof OperatorLayerKinds>(
+export function registerOperatorLayerKind<K extends Operator>(
   operator: K,
   className: string,
   kind: OperatorLayerKinds[K][string],
 ): void {
-  (OPERATOR_LAYER_KINDS[operator] as Record<string, unknown>)[className] = kind;
+  const base: LayerKind = layerKind(className) ?? {
+    className,
+    summary: 'custom layer: channels pinned',
+    propagate: (ctx) => opaque(ctx, `${className} has no channel rules`),
+    constants: noConstants,
+    flops: () => 0,
+  };
+  const k = kind as never;
+  const patch: Record<Operator, Partial<LayerKind>> = {
+    prune: { pruneDefault: (k as WeightLayerKind).weight },
+    filterPrune: { filters: k },
+    neuronPrune: { neurons: k },
+    blockPrune: { blockPrunable: [(k as WeightLayerKind).weight] },
+    quantize: { quantizable: (k as { weights: string[] }).weights },
+  };
+  registerLayerKind({ ...base, ...patch[operator] }, { replace: true });
 }
 
 /** The registered kind of `layer` for `operator`, or a `LayerError` naming the supported kinds. */
-export function operatorLayerKind<K extends keyof OperatorLayerKinds>(
+export function operatorLayerKind<K extends Operator>(
   operator: K,
   layer: tf.layers.Layer,
 ): OperatorLayerKinds[K][string] {
-  const registry = OPERATOR_LAYER_KINDS[operator] as Record<string, OperatorLayerKinds[K][string]>;
   const cls = layer.getClassName();
-  const kind = Object.prototype.hasOwnProperty.call(registry, cls) ? registry[cls] : undefined;
+  const registered = layerKind(cls);
+  const kind = registered ? entryFor(operator, registered) : undefined;
   if (!kind) {
     throw new LayerError(
-      `${operator}: layer '${layer.name}' is a ${cls}, which ${operator} does not support; supported kinds: ${Object.keys(registry).join(', ')}`,
+      `${operator}: layer '${layer.name}' is a ${cls}, which ${operator} does not support; supported kinds: ${Object.keys(view(operator)).join(', ')}`,
     );
   }
   return kind;

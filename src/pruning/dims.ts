@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
+import { type NamedAxes, layerClassesWith, layerKind } from '../core/layer-kinds/index.js';
 
 /**
  * A structured-pruning axis: `'out'` (filters / neurons: PyTorch's dim=0), `'in'` (input
@@ -7,22 +8,19 @@ import { InvalidArgumentError } from '../errors.js';
  */
 export type Dim = 'out' | 'in' | number;
 
-type NamedAxes = { out?: number; in?: number };
-
-/** The tfjs axes behind 'out'/'in', by layer class then weight name (tfjs layouts differ from PyTorch's). */
-export const NAMED_DIMS: Record<string, Record<string, (rank: number) => NamedAxes>> = {
-  // [in, out]
-  Dense: { kernel: () => ({ in: 0, out: 1 }) },
-  // [k..., in, out]
-  Conv1D: { kernel: (r) => ({ in: r - 2, out: r - 1 }) },
-  Conv2D: { kernel: (r) => ({ in: r - 2, out: r - 1 }) },
-  Conv3D: { kernel: (r) => ({ in: r - 2, out: r - 1 }) },
-  // [kh, kw, out, in]
-  Conv2DTranspose: { kernel: () => ({ out: 2, in: 3 }) },
-  // [kh, kw, in, multiplier]: output channels mix two axes, so only 'in' has one axis.
-  DepthwiseConv2D: { depthwise_kernel: () => ({ in: 2 }) },
-  SeparableConv2D: { depthwise_kernel: () => ({ in: 2 }), pointwise_kernel: () => ({ in: 2, out: 3 }) },
-};
+/** The tfjs axes behind 'out'/'in', by layer class then weight name: a view over the layer-kind registry. */
+export const NAMED_DIMS: Record<string, Record<string, (rank: number) => NamedAxes>> = new Proxy(
+  {},
+  {
+    get: (_, cls) => (typeof cls === 'string' ? layerKind(cls)?.dims : undefined),
+    has: (_, cls) => typeof cls === 'string' && layerKind(cls)?.dims !== undefined,
+    ownKeys: () => layerClassesWith((k) => k.dims !== undefined),
+    getOwnPropertyDescriptor: (_, cls) =>
+      typeof cls === 'string' && layerKind(cls)?.dims
+        ? { value: layerKind(cls)!.dims, enumerable: true, configurable: true }
+        : undefined,
+  },
+);
 
 /** Resolve `dim` to a non-negative axis of `layer`'s weight `name`, or throw naming what is accepted. */
 export function resolveDim(layer: tf.layers.Layer, name: string, rank: number, dim: Dim): number {

@@ -4,6 +4,8 @@ import { CRITERIA, blockScores2d } from './math.js';
 import type { Criteria } from './math.js';
 import { classLayers, unitLayers } from './coverage.js';
 import type { LayerFamily } from './coverage.js';
+
+import { classesWithNeurons } from './layer-structures.js';
 import { RankedScheme, weightData } from './ranked.js';
 import type { PruneSchemeOptions, RankedLayer } from './ranked.js';
 
@@ -18,7 +20,7 @@ export interface BlockPruneSchemeOptions extends PruneSchemeOptions {
   criteria?: Criteria;
   /** Zero-pad the kernel to a multiple of the block shape instead of requiring it to divide. */
   pad?: boolean;
-  /** Layer classes pruned (default Dense; add Conv2D to block-prune convolutions). */
+  /** Layer classes pruned (default: layers with neurons, i.e. Dense; add Conv2D to block-prune convolutions). */
   layerTypes?: string[];
   /**
    * Let the global threshold remove every block of a kernel, as Condensa does literally (default
@@ -61,7 +63,7 @@ export class BlockPrune extends RankedScheme<BlockPruneSchemeOptions> {
   }
 
   protected get layerClasses(): readonly string[] {
-    return this.options.layerTypes ?? ['Dense'];
+    return this.options.layerTypes ?? classesWithNeurons();
   }
 
   protected protectsOutputs(): boolean {

@@ -1,8 +1,10 @@
+import { classesWithFilters } from './layer-structures.js';
 import { StructuredScheme } from './structured.js';
 import type { StructuredPruneOptions } from './structured.js';
 
 /**
- * Condensa's filter pruning: whole Conv2D filters (output channels) with the lowest aggregated
+ * Condensa's filter pruning: whole filters (output channels) of every layer kind that has them
+ * (Conv1D/2D/3D, transposed, depthwise and separable convolutions) with the lowest aggregated
  * score across the network are zeroed, with their biases.
  *
  * Unlike Condensa, a layer whose filters all fall under the global threshold keeps its best
@@ -20,7 +22,9 @@ import type { StructuredPruneOptions } from './structured.js';
  */
 export class FilterPrune extends StructuredScheme {
   readonly kind = 'FilterPrune';
-  protected readonly layerClasses = ['Conv2D'];
+  protected get layerClasses(): readonly string[] {
+    return classesWithFilters();
+  }
   constructor(options: number | StructuredPruneOptions = {}) {
     super(options, 'FilterPrune');
   }

@@ -1,3 +1,4 @@
+import { classesWithNeurons } from './layer-structures.js';
 import { StructuredScheme } from './structured.js';
 import type { StructuredPruneOptions } from './structured.js';
 
@@ -17,7 +18,9 @@ import type { StructuredPruneOptions } from './structured.js';
  */
 export class NeuronPrune extends StructuredScheme {
   readonly kind = 'NeuronPrune';
-  protected readonly layerClasses = ['Dense'];
+  protected get layerClasses(): readonly string[] {
+    return classesWithNeurons();
+  }
   constructor(options: number | StructuredPruneOptions = {}) {
     super(options, 'NeuronPrune');
   }

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { lampScores } from '../operators/lampScores.js';
 import { classLayers, kernelLayers } from './coverage.js';
 import type { LayerFamily } from './coverage.js';
+import { classesWithKernels, kernelsOf } from './layer-structures.js';
 import { RankedScheme, weightData } from './ranked.js';
 import type { PruneSchemeOptions, RankedLayer } from './ranked.js';
 
@@ -11,7 +12,10 @@ export const PRUNE_SCORES = ['magnitude', 'lamp'] as const;
 
 /** Options of {@link Prune}. */
 export interface PruneOptions extends PruneSchemeOptions {
-  /** Layer classes whose kernels are pruned (default Conv2D and Dense, as Condensa). */
+  /**
+   * Layer classes whose kernels are pruned (default: every layer kind with kernels: convolutions,
+   * Dense, depthwise and pointwise kernels, recurrent kernels, embedding tables).
+   */
   layerTypes?: string[];
   /**
    * What the global threshold ranks: `'magnitude'` (default, Condensa's |w|) or `'lamp'`
@@ -22,9 +26,11 @@ export interface PruneOptions extends PruneSchemeOptions {
 }
 
 /**
- * Condensa's unstructured magnitude pruning: the magnitudes of every eligible Conv2D/Dense kernel
- * are ranked together, one threshold keeps the `density` fraction with the largest |w| (ties at
- * the threshold kept), and each kernel is masked with it. Biases are not pruned.
+ * Condensa's unstructured magnitude pruning: the magnitudes of every kernel of every eligible
+ * layer (each kind's kernels in the layer-kind registry: a separable conv's depthwise and pointwise
+ * kernels, an LSTM's kernel and recurrent kernel...) are ranked together, one threshold keeps the
+ * `density` fraction with the largest |w| (ties at the threshold kept), and each kernel is masked
+ * with it. Biases are not pruned.
  *
  * @example
  * ```ts
@@ -51,15 +57,15 @@ export class Prune extends RankedScheme<PruneOptions> {
   }
 
   protected get layerClasses(): readonly string[] {
-    return this.options.layerTypes ?? ['Conv2D', 'Dense'];
+    return this.options.layerTypes ?? classesWithKernels();
   }
 
   protected protectsOutputs(): boolean {
     return false;
   }
 
-  protected weightsOf(): string[] {
-    return ['kernel'];
+  protected weightsOf(layer: tf.layers.Layer): string[] {
+    return kernelsOf(layer);
   }
 
   protected override unit(): string {
@@ -71,13 +77,29 @@ export class Prune extends RankedScheme<PruneOptions> {
     return this.options.layerTypes ? classLayers(this.options.layerTypes) : kernelLayers;
   }
 
+  /** The scores of all of the layer's kernels one after the other; the masks split them back. */
   protected rank(layer: tf.layers.Layer): RankedLayer {
-    const { data, shape } = weightData(layer, 'kernel');
-    const scores = this.options.score === 'lamp' ? lampScores(data) : Float32Array.from(data, Math.abs);
+    const kernels = kernelsOf(layer).map((name) => ({ name, ...weightData(layer, name) }));
+    const parts = kernels.map(({ data }) =>
+      this.options.score === 'lamp' ? lampScores(data) : Float32Array.from(data, Math.abs),
+    );
+    const scores = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      scores.set(p, at);
+      at += p.length;
+    }
     return {
       layer,
       scores,
-      masks: (keep) => [{ name: 'kernel', mask: tf.tensor(Float32Array.from(keep), shape) }],
+      masks: (keep) => {
+        let from = 0;
+        return kernels.map(({ name, shape, data }) => {
+          const mask = tf.tensor(Float32Array.from(keep.subarray(from, from + data.length)), shape);
+          from += data.length;
+          return { name, mask };
+        });
+      },
     };
   }
 

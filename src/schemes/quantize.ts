@@ -3,9 +3,10 @@ import { InvalidArgumentError } from '../errors.js';
 import { dequantize, quantizationOf, quantize } from '../operators/index.js';
 import type { QuantizeDtype as QuantDtype } from '../operators/index.js';
 import { classLayers, kernelLayers, skippedLayers } from './coverage.js';
-import { hasWeight, weightData } from './ranked.js';
 import { throwIfUnsupported, unsupported } from './report.js';
 import type { ReportOptions, ReportingScheme, SchemeReport, SkippedLayer } from './report.js';
+import { classesWithKernels, quantizableOf } from './layer-structures.js';
+import { weightData } from './ranked.js';
 import type { WeightRef } from './scheme.js';
 import { normalizeSelection, selectLayers, selectionToJSON } from './select.js';
 import type { LayerSelection } from './select.js';
@@ -14,7 +15,10 @@ import type { LayerSelection } from './select.js';
 export interface QuantizeSchemeOptions extends LayerSelection, Pick<ReportOptions, 'strict'> {
   /** Storage type: `'float16'` (Condensa's only form) or `'int8'` (8-bit affine, per tensor). */
   dtype?: QuantDtype;
-  /** Layer classes quantized (default Conv2D and Dense). */
+  /**
+   * Layer classes quantized (default: every layer kind with kernels; each kind's quantizable
+   * weights, e.g. kernel and bias, or a separable conv's two kernels and bias).
+   */
   layerTypes?: string[];
 }
 
@@ -56,7 +60,7 @@ export class Quantize implements ReportingScheme {
   }
 
   private get classes(): string[] {
-    return this.options.layerTypes ?? ['Conv2D', 'Dense'];
+    return this.options.layerTypes ?? classesWithKernels();
   }
 
   /** Layers with a kernel (or of the `layerTypes` given) that this scheme leaves alone. */
@@ -74,10 +78,8 @@ export class Quantize implements ReportingScheme {
   }
 
   targets(model: tf.LayersModel): WeightRef[] {
-    const layers = selectLayers(model, this.options, this.classes);
-    return layers.flatMap((layer) =>
-      ['kernel', 'bias'].filter((n) => hasWeight(layer, n)).map((name) => ({ layer, name })),
-    );
+    const layers = selectLayers(model, this.options, this.options.layerTypes ?? classesWithKernels());
+    return layers.flatMap((layer) => quantizableOf(layer).map((name) => ({ layer, name })));
   }
 
   pi(model: tf.LayersModel): void {

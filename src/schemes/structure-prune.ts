@@ -1,8 +1,9 @@
+import { classesWithFilters, classesWithNeurons } from './layer-structures.js';
 import { StructuredScheme } from './structured.js';
 import type { StructuredPruneOptions } from './structured.js';
 
 /**
- * Condensa's structure pruning: filters of Conv2D layers and neurons of Dense layers ranked
+ * Condensa's structure pruning: filters of convolutions and neurons of Dense layers ranked
  * together with one threshold.
  *
  * Every layer keeps at least `max(1, align)` structures unless `allowEmptyLayers: true`;
@@ -16,7 +17,9 @@ import type { StructuredPruneOptions } from './structured.js';
  */
 export class StructurePrune extends StructuredScheme {
   readonly kind = 'StructurePrune';
-  protected readonly layerClasses = ['Conv2D', 'Dense'];
+  protected get layerClasses(): readonly string[] {
+    return [...classesWithFilters(), ...classesWithNeurons()];
+  }
   constructor(options: number | StructuredPruneOptions = {}) {
     super(options, 'StructurePrune');
   }

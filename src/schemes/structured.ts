@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import { convLayers, unitLayers } from './coverage.js';
 import type { LayerFamily } from './coverage.js';
-import { CRITERIA, lastAxisScores } from './math.js';
+import { expandStructureMaskArray } from '../operators/expandMask.js';
+import { scoreStructures } from '../operators/structureScores.js';
+import { structureOf } from './layer-structures.js';
+import { CRITERIA } from './math.js';
 import type { Criteria } from './math.js';
 import { RankedScheme, hasWeight, weightData } from './ranked.js';
 import type { PruneSchemeOptions, RankedLayer } from './ranked.js';
@@ -31,9 +34,10 @@ export interface StructuredPruneOptions extends PruneSchemeOptions {
 }
 
 /**
- * Base of the structured schemes: a structure is one slice along the LAST axis of the kernel (a
- * conv filter of `[kh, kw, in, out]`, a dense neuron of `[in, out]`), scored by `criteria` over
- * its |w|, ranked across all eligible layers with one threshold.
+ * Base of the structured schemes: a structure is one output filter or neuron, a slice of the
+ * weight and along the axes the layer-kind registry names (the last axis of a conv `[kh, kw, in,
+ * out]` or dense `[in, out]` kernel), scored by `criteria` over its |w|, ranked across all
+ * eligible layers with one threshold.
  */
 export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptions> {
   constructor(options: number | StructuredPruneOptions, what: string) {
@@ -85,19 +89,22 @@ export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptio
   }
 
   protected weightsOf(layer: tf.layers.Layer): string[] {
-    return this.pruneBias(layer) ? ['kernel', 'bias'] : ['kernel'];
+    const { weight } = structureOf(layer);
+    return this.pruneBias(layer) ? [weight, 'bias'] : [weight];
   }
 
   protected rank(layer: tf.layers.Layer): RankedLayer {
-    const { data, shape } = weightData(layer, 'kernel');
-    const scores = lastAxisScores(data, shape, this.criteria, `${layer.name}/kernel`);
+    const { weight, axes: axesOf } = structureOf(layer);
+    const { data, shape } = weightData(layer, weight);
+    const axes = axesOf(shape.length);
+    const scores = scoreStructures(data, shape, this.criteria, axes, `${layer.name}/${weight}`);
     const withBias = this.pruneBias(layer);
     return {
       layer,
       scores,
       masks: (keep) => {
         const flags = Float32Array.from(keep);
-        const out = [{ name: 'kernel', mask: tf.tidy(() => tf.mul(tf.ones(shape), tf.tensor1d(flags))) }];
+        const out = [{ name: weight, mask: tf.tensor(expandStructureMaskArray(flags, shape, axes), shape) }];
         if (withBias) out.push({ name: 'bias', mask: tf.tensor1d(flags) });
         return out;
       },

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { LayerKind } from '../registry.js';
-import { extraPerOutput, foldsWithPadding } from './conv2d.js';
+import type { LayerKind } from './kind.js';
+import { extraPerOutput, foldsWithPadding } from './conv.js';
 import {
   foldIsNonzero,
   foldedBias,
@@ -21,6 +21,12 @@ export const separableConv2dKind: LayerKind = {
   className: 'SeparableConv2D',
   summary:
     'depthwise part tied to input channels (depthwise_kernel axis 2); pointwise creates channels (pointwise_kernel axis 3, bias)',
+  // Pointwise first: the `prune` operator's default weight.
+  kernels: ['pointwise_kernel', 'depthwise_kernel'],
+  // The filters of a separable conv are those of its pointwise (1x1) stage.
+  filters: { weight: 'pointwise_kernel', axes: (r) => [r - 1], bias: 'bias' },
+  dims: { depthwise_kernel: () => ({ in: 2 }), pointwise_kernel: () => ({ in: 2, out: 3 }) },
+  quantizable: ['depthwise_kernel', 'pointwise_kernel', 'bias'],
   propagate: freshChannels,
   constants: (ctx) => producerConstants(ctx.layer, ctx.config, 'pointwise_kernel', 3),
   canFold: foldsWithPadding,

@@ -1,5 +1,5 @@
-import { LayerError } from '../../errors.js';
-import type { LayerKind } from '../registry.js';
+import { opaque } from './common.js';
+import type { LayerKind } from './kind.js';
 
 /**
  * Flatten of an NHWC tensor: channel c at spatial position (i, j) lands at entry (i*W + j)*C + c,
@@ -11,9 +11,7 @@ export const flattenKind: LayerKind = {
   propagate(ctx) {
     const shape = ctx.inputShapes[0];
     const spatial = shape.slice(1, -1);
-    if (spatial.some((d) => d === null)) {
-      throw new LayerError(`layer '${ctx.layer.name}' (Flatten): its input's spatial size must be known`);
-    }
+    if (spatial.some((d) => d === null)) return opaque(ctx, "its input's spatial size is unknown");
     const input = ctx.inputs[0];
     const positions = spatial.reduce<number>((a, b) => a * (b as number), 1);
     return { segments: input.segments, positions: input.positions * positions };

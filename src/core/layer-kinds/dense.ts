@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { LayerKind } from '../registry.js';
-import { extraPerOutput } from './conv2d.js';
+import type { LayerKind } from './kind.js';
+import { extraPerOutput } from './conv.js';
 import { foldIsNonzero, foldedBias, freshChannels, producerConstants, take } from './common.js';
 
 /**
@@ -11,6 +11,11 @@ import { foldIsNonzero, foldedBias, freshChannels, producerConstants, take } fro
 export const denseKind: LayerKind = {
   className: 'Dense',
   summary: 'creates channels (kernel axis 1, bias); consumes input entries on kernel axis 0',
+  kernels: ['kernel'],
+  neurons: { weight: 'kernel', axes: (r) => [r - 1], bias: 'bias' },
+  dims: { kernel: () => ({ in: 0, out: 1 }) },
+  quantizable: ['kernel', 'bias'],
+  blockPrunable: ['kernel'],
   propagate: freshChannels,
   constants: (ctx) => producerConstants(ctx.layer, ctx.config, 'kernel', 1),
   canFold: () => true,

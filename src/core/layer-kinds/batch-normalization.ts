@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { LayerKind } from '../registry.js';
+import type { LayerKind } from './kind.js';
 import { allVarying, elements, evaluatePerChannel, opaque, passThrough, take } from './common.js';
 
 /** BN normalises each entry of its axis on its own; only the last (channel) axis is supported. */
@@ -17,9 +17,12 @@ export const batchNormalizationKind: LayerKind = {
   className: 'BatchNormalization',
   summary:
     'keeps channels; gamma, beta, moving_mean, moving_variance sliced on axis 0 (channel axis last only)',
+  // gamma is not a kernel (Prune leaves it), but the `prune` operator may zero it when asked.
+  pruneDefault: 'gamma',
+  quantizable: ['gamma', 'beta', 'moving_mean', 'moving_variance'],
   propagate(ctx) {
     if (!onLastAxis(ctx.config, ctx.inputShapes[0].length)) {
-      return opaque(ctx, 'BatchNormalization over a non-channel axis is not supported');
+      return opaque(ctx, 'it normalises over a non-channel axis, which couples channels');
     }
     return passThrough(ctx);
   },

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { LayerKind } from '../registry.js';
-import { extraPerOutput } from './conv2d.js';
+import type { LayerKind } from './kind.js';
+import { extraPerOutput } from './conv.js';
 import {
   activate,
   activationName,
@@ -19,14 +19,24 @@ const multiplier = (config: Record<string, unknown>): number => Number(config.de
 
 /**
  * DepthwiseConv2D with depth multiplier 1: output channel c is computed from input channel c
- * only, so input and output share one channel set and are removed together. A multiplier > 1
- * (several outputs per input) is not supported: such a layer blocks compaction of its input.
+ * only, so input and output share one channel set and are removed together. With a multiplier
+ * > 1 (several outputs per input) its input and output channels are pinned (kept).
  */
 export const depthwiseConv2dKind: LayerKind = {
   className: 'DepthwiseConv2D',
-  summary: 'ties input and output channels (depthwise_kernel axis 2, bias); depth multiplier 1 only',
+  summary: 'ties input and output channels (depthwise_kernel axis 2, bias); depth multiplier > 1 pins them',
+  kernels: ['depthwise_kernel'],
+  // Output channel c * mult + m is kernel slice [:, :, c, m].
+  filters: { weight: 'depthwise_kernel', axes: () => [2, 3], bias: 'bias' },
+  // [kh, kw, in, multiplier]: output channels mix two axes, so only 'in' has one axis.
+  dims: { depthwise_kernel: () => ({ in: 2 }) },
+  quantizable: ['depthwise_kernel', 'bias'],
   propagate(ctx) {
-    if (multiplier(ctx.config) !== 1) return opaque(ctx, 'depth multiplier > 1 is not supported');
+    if (multiplier(ctx.config) !== 1) {
+      // Channels c*m .. c*m+m-1 all come from input channel c: the output is channel-major, which a
+      // layout (position-major) cannot describe, and tfjs needs the same m for every channel.
+      return opaque(ctx, 'a depth multiplier > 1 ties each input channel to m output channels');
+    }
     return passThrough(ctx);
   },
   constants(ctx) {

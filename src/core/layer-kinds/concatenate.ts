@@ -1,4 +1,4 @@
-import type { LayerKind, PropagateContext } from '../registry.js';
+import type { LayerKind, PropagateContext } from './kind.js';
 import { evaluatePerChannel, opaque } from './common.js';
 import { tieInputs } from './merge.js';
 
