@@ -1,17 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
-import type { Data } from '../optimizers/data.js';
+import type { Data } from '../training/batch-stream.js';
 import {
   distillationLoss,
   distillationSettings,
   type DistillationOptions,
-} from '../optimizers/distillation.js';
-import { resolveLoss, type LossSpec } from '../optimizers/loss.js';
+} from '../training/distillation.js';
+import { resolveLoss, type LossSpec } from '../training/loss.js';
 import type { RecoveryOptimizer } from '../optimizers/recovery-optimizer.js';
 import { Run, disposeCapture, type RunCapture, type RunEvent, type StepStats } from '../optimizers/run.js';
-import { DivergenceError, RunAborted } from '../optimizers/signals.js';
+import { DivergenceError, RunAborted } from '../training/signals.js';
 import { cloneModel, disposeModel } from '../optimizers/snapshot.js';
-import { evaluate, type Evaluation } from '../optimizers/evaluate.js';
+import { evaluate, type Evaluation } from '../training/evaluate.js';
 import type { Scheme } from '../schemes/scheme.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { searchThenCompress, wantsSearch } from './search.js';

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { reestimateBatchNorm } from './batchnorm.js';
 import type { RecoveryOptimizer } from './recovery-optimizer.js';
 import type { Run } from './run.js';
-import { intervalLr, type LrSchedule } from './schedules.js';
+import { intervalLr, type LrSchedule } from '../training/schedules.js';
 import {
   checkCount,
   checkOptimizerKind,

@@ -4,7 +4,7 @@ import type { WeightRef } from '../schemes/scheme.js';
 import { reestimateBatchNorm } from './batchnorm.js';
 import type { RecoveryOptimizer } from './recovery-optimizer.js';
 import type { Run } from './run.js';
-import { exponentialLr, intervalLr, type LrSchedule } from './schedules.js';
+import { exponentialLr, intervalLr, type LrSchedule } from '../training/schedules.js';
 import {
   checkCount,
   checkOptimizerKind,

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { getWeightVariable } from '../pruning/index.js';
 import type { Scheme } from '../schemes/scheme.js';
-import { BatchStream, type Data, type StreamState } from './data.js';
-import { evaluate, type Evaluation } from './evaluate.js';
-import { GradientOptimizer, type GradientOptimizerOptions } from './gradient-optimizer.js';
-import type { TeacherLoss } from './distillation.js';
-import type { LossFunction } from './loss.js';
-import type { LrSchedule } from './schedules.js';
-import { DivergenceError } from './signals.js';
+import { BatchStream, type Data, type StreamState } from '../training/batch-stream.js';
+import { evaluate, type Evaluation } from '../training/evaluate.js';
+import { GradientOptimizer, type GradientOptimizerOptions } from '../training/gradient-optimizer.js';
+import type { TeacherLoss } from '../training/distillation.js';
+import type { LossFunction } from '../training/loss.js';
+import type { LrSchedule } from '../training/schedules.js';
+import { DivergenceError } from '../training/signals.js';
 import {
   cloneModel,
   disposeModel,
@@ -16,7 +16,7 @@ import {
   takeSnapshot,
   type ModelSnapshot,
 } from './snapshot.js';
-import { trainIterations } from './train-loop.js';
+import { trainIterations } from '../training/loop.js';
 
 /** Statistics of one outer step of a run. */
 export interface StepStats {
@@ -188,7 +188,7 @@ export class Run {
       lr: (t) => opts.lr(t) * scale,
       extraGradient: opts.extraGradient,
       signal: this.config.signal,
-      onIteration: (iteration, loss, lr) => {
+      onIteration: ({ iteration, loss, lr }) => {
         this.config.emit?.({
           type: 'iteration',
           step: this.step,

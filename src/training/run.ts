@@ -6,7 +6,7 @@ import type { WeightQuantization } from '../io/quantize.js';
 import { createModel } from '../models/registry.js';
 import { datasetRecipe } from './datasets.js';
 import { progressPrinter } from './progress.js';
-import type { ScheduleKind } from './schedule.js';
+import type { ScheduleKind } from './schedules.js';
 import { trainClassifier, type TrainOptimizerKind, type TrainRecord } from './train.js';
 
 export interface TrainRunOptions {

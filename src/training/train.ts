@@ -4,9 +4,13 @@ import { wasmThreadCount } from '../backend/init.js';
 import { batchDataset } from '../data/batch.js';
 import type { Dataset } from '../data/types.js';
 import { InvalidArgumentError } from '../errors.js';
+import { BatchStream } from './batch-stream.js';
 import { accuracy } from './evaluate.js';
-import { TrainProgressCallback, type TrainProgress } from './progress.js';
-import { LearningRateScheduler, learningRateSchedule, type ScheduleKind } from './schedule.js';
+import { trainIterations, type Regularizer } from './loop.js';
+import { resolveLoss } from './loss.js';
+import type { TrainProgress } from './progress.js';
+import { learningRateSchedule, type ScheduleKind } from './schedules.js';
+import { tfOptimizerRule } from './update-rule.js';
 
 export type TrainOptimizerKind = 'adam' | 'sgd';
 
@@ -30,6 +34,8 @@ export interface TrainOptions {
   seed?: number;
   /** Per-batch progress reports (e.g. progressPrinter()). */
   onProgress?: (p: TrainProgress) => void;
+  /** An extra loss term (e.g. an L2 penalty) added to the cross-entropy of every minibatch. */
+  regularizer?: Regularizer;
 }
 
 /** What a training run did and reached: the JSON record saved beside a model. */
@@ -54,9 +60,11 @@ export interface TrainRecord {
 }
 
 /**
- * Train a reference classifier with model.fitDataset (categorical cross-entropy, a learning-rate
- * schedule applied per batch), then measure its test accuracy. Returns the run's record. The
- * model stays compiled with the optimizer it trained with; dispose `model.optimizer` with it.
+ * Train a reference classifier with the one training loop (`trainIterations`: categorical
+ * cross-entropy plus the optional regularizer, the learning-rate schedule applied per batch, a
+ * tfjs optimizer as the update rule), then measure its test accuracy. Returns the run's record.
+ * The model is compiled with the optimizer it trained with (so it saves like a `fit` model);
+ * dispose `model.optimizer` with it.
  *
  * @example
  * ```ts
@@ -100,22 +108,44 @@ export async function trainClassifier(opts: TrainOptions): Promise<TrainRecord> 
     seed: opts.seed ?? 0,
     augment: opts.augment ?? 'none',
   });
+  // A dataset stream restarts the (reshuffled) dataset when a pass ends: one pass per epoch.
+  const stream = new BatchStream(train, { batchSize, seed: opts.seed ?? 0 });
+  const rule = tfOptimizerRule(optimizer);
+  const loss = resolveLoss('categoricalCrossentropy');
   const history: TrainRecord['history'] = [];
-  let epochStart = 0;
-  const timing = new tf.CustomCallback({
-    onEpochBegin: async () => {
-      epochStart = performance.now();
-    },
-    onEpochEnd: async (e, logs) => {
-      const seconds = (performance.now() - epochStart) / 1000;
-      history.push({ epoch: e + 1, loss: logs?.loss ?? NaN, accuracy: logs?.acc ?? NaN, seconds });
-    },
-  });
-  const callbacks: tf.CustomCallback[] = [new LearningRateScheduler(optimizer, lrAt), timing];
-  if (opts.onProgress) callbacks.push(new TrainProgressCallback(epochs, batches, opts.onProgress));
-
   const start = performance.now();
-  await model.fitDataset(train, { epochs, callbacks, verbose: 0 });
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    const epochStart = performance.now();
+    let seen = 0;
+    let lossSum = 0;
+    let accSum = 0;
+    const offset = (epoch - 1) * batches;
+    await trainIterations(model, {
+      stream,
+      loss,
+      optimizer: rule,
+      iterations: batches,
+      lr: (t) => lrAt(t + offset),
+      regularizer: opts.regularizer,
+      accuracy: true,
+      onIteration: (r) => {
+        seen++;
+        lossSum += r.loss;
+        accSum += r.accuracy ?? 0;
+        opts.onProgress?.({
+          epoch,
+          epochs,
+          batch: seen,
+          batches,
+          loss: lossSum / seen,
+          accuracy: accSum / seen,
+          seconds: (performance.now() - epochStart) / 1000,
+        });
+      },
+    });
+    const seconds = (performance.now() - epochStart) / 1000;
+    history.push({ epoch, loss: lossSum / seen, accuracy: accSum / seen, seconds });
+  }
   const totalSeconds = (performance.now() - start) / 1000;
   const testAccuracy = await accuracy(model, data.test, norm);
   return {
