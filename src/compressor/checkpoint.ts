@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../errors.js';
-import type { RunCapture } from '../optimizers/run.js';
+import type { CaptureMeta, RunCapture } from '../optimizers/run-capture.js';
 
 /** Name of the checkpoint's JSON file inside a checkpoint directory. */
 export const CHECKPOINT_FILE = 'checkpoint.json';
@@ -14,13 +14,21 @@ interface TensorEntry {
   offset: number;
 }
 
+/** The checkpoint format this version writes and reads. */
+export const CHECKPOINT_VERSION = 2;
+
+/**
+ * `checkpoint.json`. Version 2 stores the run's typed `CaptureMeta` (session state, best
+ * model, the recovery method's own state under `method`); version 1 kept the method's values
+ * in untyped `scalars` / `tensorNames` bags and is refused with an explanation.
+ */
 interface CheckpointFile {
   format: 'condensa-ts-checkpoint';
-  version: 1;
+  version: typeof CHECKPOINT_VERSION;
   fingerprint: string;
   bin: string;
   bytes: number;
-  meta: Record<string, unknown>;
+  meta: CaptureMeta;
   tensors: TensorEntry[];
 }
 
@@ -49,13 +57,13 @@ export async function writeCheckpoint(dir: string, fingerprint: string, capture:
     all.set(c, at);
     at += c.length;
   }
-  const step = (capture.meta.step as number) ?? 0;
+  const step = capture.meta.step;
   const bin = `state-${step}-${process.pid}-${Date.now()}.bin`;
   await fs.writeFile(path.join(dir, bin), Buffer.from(all.buffer, all.byteOffset, all.byteLength));
   const previous = await readJson(dir).catch(() => null);
   const file: CheckpointFile = {
     format: 'condensa-ts-checkpoint',
-    version: 1,
+    version: CHECKPOINT_VERSION,
     fingerprint,
     bin,
     bytes: all.byteLength,
@@ -87,8 +95,16 @@ export async function readCheckpoint(dir: string, fingerprint: string): Promise<
       `checkpoint ${path.join(dir, CHECKPOINT_FILE)} cannot be read: ${(e as Error).message}`,
     );
   }
-  if (file.format !== 'condensa-ts-checkpoint' || file.version !== 1) {
-    throw new DataError(`${path.join(dir, CHECKPOINT_FILE)} is not a condensa-ts checkpoint (version 1)`);
+  const where = path.join(dir, CHECKPOINT_FILE);
+  if (file.format !== 'condensa-ts-checkpoint') {
+    throw new DataError(`${where} is not a condensa-ts checkpoint`);
+  }
+  if ((file.version as number) !== CHECKPOINT_VERSION) {
+    throw new DataError(
+      `${where} is a version ${String(file.version)} checkpoint; this condensa-ts reads version ` +
+        `${CHECKPOINT_VERSION} only (the recovery state's layout changed). Finish that run with the ` +
+        'version that wrote it, or delete the directory to start over.',
+    );
   }
   if (file.fingerprint !== fingerprint) {
     throw new DataError(

@@ -16,3 +16,5 @@ export type { TrainLoopOptions, Regularizer, IterationReport } from './loop.js';
 export { DivergenceError, RunAborted } from './signals.js';
 export { distillationLoss, distillationSettings } from './distillation.js';
 export type { DistillationOptions, TeacherLoss } from './distillation.js';
+export { TrainingSession } from './session.js';
+export type { SessionConfig, SessionState, SessionTrainOptions } from './session.js';
