@@ -3,8 +3,11 @@
  * (width 0.25), FilterPrune at density 0.5, batch 128, SGD with Nesterov momentum, on random
  * CIFAR-sized inputs (the step's cost does not depend on the pixel values). Warm-up minibatches
  * are excluded; the median of `--repeats` timed blocks is printed with the 1-minute load.
+ * `--compare` alternates the blocks with the loop as it was before (the loss read after every
+ * step, masks re-applied in a separate pass after the update), so that the ratio comes from one
+ * process under one load on a shared machine.
  *
- *   npx tsx bench/train-throughput/finetune-step.ts [--iters 10] [--repeats 3] [--threads 2]
+ *   npx tsx bench/train-throughput/finetune-step.ts [--iters 10] [--repeats 3] [--threads 2] [--compare]
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadavg } from 'node:os';
@@ -17,7 +20,9 @@ import {
   constantLr,
   resolveLoss,
   trainIterations,
+  trainableVariables,
 } from '../../src/optimizers/index.js';
+import { applyMasks } from '../../src/pruning/index.js';
 import { FilterPrune } from '../../src/schemes/index.js';
 
 const { values: a } = parseArgs({
@@ -27,6 +32,7 @@ const { values: a } = parseArgs({
     warmup: { type: 'string', default: '3' },
     threads: { type: 'string', default: '2' },
     batch: { type: 'string', default: '128' },
+    compare: { type: 'boolean', default: false },
   },
 });
 const iters = Number(a.iters);
@@ -48,18 +54,57 @@ const run = (iterations: number) =>
     iterations,
     lr: constantLr(0.01),
   });
-await run(Number(a.warmup));
-const times: number[] = [];
-for (let r = 0; r < Number(a.repeats); r++) {
-  const t0 = performance.now();
-  await run(iters);
-  times.push((performance.now() - t0) / iters);
+// The loop before: every step waits for its loss, then a second pass multiplies every mask in.
+const vars = trainableVariables(model);
+const ce = resolveLoss('categoricalCrossentropy');
+async function before(iterations: number): Promise<void> {
+  for (let i = 0; i < iterations; i++) {
+    const batch = await stream.next();
+    const loss = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(
+        () => tf.mean(ce(batch.ys, model.apply(batch.xs, { training: true }) as tf.Tensor)) as tf.Scalar,
+        vars,
+      );
+      optimizer.apply(
+        vars,
+        vars.map((v) => grads[v.name] ?? null),
+        0.01,
+      );
+      return value;
+    });
+    tf.dispose([batch.xs, batch.ys]);
+    applyMasks(model);
+    await loss.data();
+    loss.dispose();
+  }
 }
-times.sort((x, y) => x - y);
+
+const time = async (f: (n: number) => Promise<unknown>): Promise<number> => {
+  const t0 = performance.now();
+  await f(iters);
+  return (performance.now() - t0) / iters;
+};
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+await run(Number(a.warmup));
+if (a.compare) await before(Number(a.warmup));
+const times: number[] = [];
+const beforeTimes: number[] = [];
+for (let r = 0; r < Number(a.repeats); r++) {
+  if (a.compare) beforeTimes.push(await time(before));
+  times.push(await time(run));
+}
+const round = (x: number) => Number(x.toFixed(1));
 console.log(
   JSON.stringify({
-    msPerMinibatch: Number(times[Math.floor(times.length / 2)].toFixed(1)),
-    all: times.map((t) => Number(t.toFixed(1))),
+    msPerMinibatch: round(median(times)),
+    all: times.map(round),
+    ...(a.compare
+      ? {
+          msPerMinibatchBefore: round(median(beforeTimes)),
+          allBefore: beforeTimes.map(round),
+          ratio: Number((median(times) / median(beforeTimes)).toFixed(3)),
+        }
+      : {}),
     batchSize,
     threads: Number(a.threads),
     load1: loadavg()[0],

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import { DataError } from '../errors.js';
 import type { SessionState } from '../training/session.js';
-import type { StateValue } from './method-state.js';
+import type { MethodState, SavedState, StateValue } from './method-state.js';
 import type { StepStats } from './run-events.js';
-import type { ModelSnapshot } from './snapshot.js';
+import type { Run } from './run.js';
+import { restoreSnapshot, takeSnapshot, type ModelSnapshot } from './snapshot.js';
 
 /** Which weight of which layer a saved mask belongs to. */
 export interface MaskRef {
@@ -74,4 +76,70 @@ export function cloneSnapshot(s: ModelSnapshot): ModelSnapshot {
 /** Dispose every tensor of a capture. */
 export function disposeCapture(c: RunCapture): void {
   for (const list of Object.values(c.tensors)) tf.dispose(list);
+}
+
+/** Copy everything needed to continue `run` (the caller owns the tensors). */
+export function captureRun(run: Run): RunCapture {
+  const tensors: Record<string, tf.Tensor[]> = {};
+  const session = run.session.state();
+  if (session.json.optimizer) tensors['opt.slots'] = session.slots;
+  const modelMasks = putSnapshot(tensors, 'model', takeSnapshot(run.model));
+  const best = run.best.snapshot
+    ? {
+        loss: run.best.loss,
+        step: run.best.step,
+        masks: putSnapshot(tensors, 'best', cloneSnapshot(run.best.snapshot)),
+      }
+    : null;
+  let method: CaptureMeta['method'] = null;
+  if (run.state) {
+    const saved = run.state.save();
+    for (const [name, list] of Object.entries(saved.tensors)) tensors[`method.${name}`] = list;
+    method = { values: saved.values, tensorNames: Object.keys(saved.tensors) };
+  }
+  const meta: CaptureMeta = {
+    ...session.json,
+    step: run.step,
+    stats: structuredClone(run.stats),
+    elapsedMs: run.elapsedMs(),
+    divergences: run.divergences,
+    sessionStartIterations: run.sessionStartIterations,
+    modelMasks,
+    best,
+    method,
+  };
+  return { meta, tensors };
+}
+
+/**
+ * Put `run` back in the state of capture `c` (its tensors are copied; the caller still owns
+ * them). `loadState` rebuilds the recovery method's state; a capture holding method state
+ * without one is a `DataError`.
+ */
+export function restoreRun(run: Run, c: RunCapture, loadState?: (saved: SavedState) => MethodState): void {
+  const m = c.meta;
+  run.step = m.step;
+  run.stats = structuredClone(m.stats);
+  run.divergences = m.divergences;
+  run.sessionStartIterations = m.sessionStartIterations;
+  restoreSnapshot(run.model, getSnapshot(c, 'model', m.modelMasks));
+  run.best.set(
+    m.best ? cloneSnapshot(getSnapshot(c, 'best', m.best.masks)) : null,
+    m.best?.loss ?? Infinity,
+    m.best?.step ?? -1,
+  );
+  run.session.restore(m, c.tensors['opt.slots'] ?? []);
+  let state: MethodState | null = null;
+  if (m.method) {
+    if (!loadState) {
+      throw new DataError(
+        `the checkpoint holds recovery-method state (${Object.keys(m.method.values).join(', ')}) ` +
+          'but the run was given no way to load it',
+      );
+    }
+    const tensors: Record<string, tf.Tensor[]> = {};
+    for (const name of m.method.tensorNames) tensors[name] = c.tensors[`method.${name}`] ?? [];
+    state = loadState({ values: m.method.values, tensors });
+  }
+  run.setState(state);
 }

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { DataError } from '../errors.js';
 import { getWeightVariable } from '../pruning/index.js';
 import type { Scheme } from '../schemes/scheme.js';
 import type { Data } from '../training/batch-stream.js';
@@ -13,9 +12,9 @@ import { TrainingSession } from '../training/session.js';
 import { DivergenceError } from '../training/signals.js';
 import { BestModel } from './best-model.js';
 import type { MethodState, SavedState } from './method-state.js';
-import { cloneSnapshot, getSnapshot, putSnapshot, type RunCapture } from './run-capture.js';
+import { captureRun, restoreRun, type RunCapture } from './run-capture.js';
 import type { RunEvent, StepStats } from './run-events.js';
-import { cloneModel, disposeModel, restoreSnapshot, takeSnapshot } from './snapshot.js';
+import { cloneModel, disposeModel } from './snapshot.js';
 
 export type { RunEvent, StepStats } from './run-events.js';
 export { disposeCapture, type RunCapture } from './run-capture.js';
@@ -65,7 +64,8 @@ export class Run {
   private aux = new Map<string, tf.LayersModel>();
   private clockStart = Date.now();
   private elapsedBefore = 0;
-  private sessionStartIterations = 0;
+  /** Iterations done when this process started (ETA counts only this session's speed). */
+  sessionStartIterations = 0;
 
   constructor(config: RunConfig) {
     this.config = config;
@@ -197,35 +197,7 @@ export class Run {
 
   /** Copy everything needed to continue the run (the caller owns the tensors). */
   capture(): RunCapture {
-    const tensors: Record<string, tf.Tensor[]> = {};
-    const session = this.session.state();
-    if (session.json.optimizer) tensors['opt.slots'] = session.slots;
-    const modelMasks = putSnapshot(tensors, 'model', takeSnapshot(this.model));
-    const best = this.best.snapshot
-      ? {
-          loss: this.best.loss,
-          step: this.best.step,
-          masks: putSnapshot(tensors, 'best', cloneSnapshot(this.best.snapshot)),
-        }
-      : null;
-    let method: RunCapture['meta']['method'] = null;
-    if (this.state) {
-      const saved = this.state.save();
-      for (const [name, list] of Object.entries(saved.tensors)) tensors[`method.${name}`] = list;
-      method = { values: saved.values, tensorNames: Object.keys(saved.tensors) };
-    }
-    const meta = {
-      ...session.json,
-      step: this.step,
-      stats: structuredClone(this.stats),
-      elapsedMs: this.elapsedMs(),
-      divergences: this.divergences,
-      sessionStartIterations: this.sessionStartIterations,
-      modelMasks,
-      best,
-      method,
-    };
-    return { meta, tensors };
+    return captureRun(this);
   }
 
   /**
@@ -233,31 +205,7 @@ export class Run {
    * rebuilds the recovery method's state from its saved form.
    */
   restore(c: RunCapture, loadState?: (saved: SavedState) => MethodState): void {
-    const m = c.meta;
-    this.step = m.step;
-    this.stats = structuredClone(m.stats);
-    this.divergences = m.divergences;
-    this.sessionStartIterations = m.sessionStartIterations;
-    restoreSnapshot(this.model, getSnapshot(c, 'model', m.modelMasks));
-    this.best.set(
-      m.best ? cloneSnapshot(getSnapshot(c, 'best', m.best.masks)) : null,
-      m.best?.loss ?? Infinity,
-      m.best?.step ?? -1,
-    );
-    this.session.restore(m, c.tensors['opt.slots'] ?? []);
-    let state: MethodState | null = null;
-    if (m.method) {
-      if (!loadState) {
-        throw new DataError(
-          `the checkpoint holds recovery-method state (${Object.keys(m.method.values).join(', ')}) ` +
-            'but the run was given no way to load it',
-        );
-      }
-      const tensors: Record<string, tf.Tensor[]> = {};
-      for (const name of m.method.tensorNames) tensors[name] = c.tensors[`method.${name}`] ?? [];
-      state = loadState({ values: m.method.values, tensors });
-    }
-    this.setState(state);
+    restoreRun(this, c, loadState);
   }
 
   /** Start a new session clock (after restoring from a checkpoint). */
