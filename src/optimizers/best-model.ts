@@ -10,6 +10,14 @@ import {
 /**
  * The best candidate of a run so far: a snapshot of the model with the lowest validation loss,
  * that loss, and the outer step that produced it.
+ *
+ * @example
+ * ```ts
+ * const best = new BestModel();
+ * best.consider(candidate, val.loss, step); // keeps a snapshot when val.loss is the lowest yet
+ * const winner = best.model(candidate); // a new model holding the best snapshot
+ * best.dispose();
+ * ```
  */
 export class BestModel {
   snapshot: ModelSnapshot | null = null;

@@ -6,6 +6,13 @@ import type { MethodState, SavedState } from './method-state.js';
  * The L-C optimizer's state across outer steps: the penalty weight `mu`, the Lagrange
  * multipliers `lambda` and the compressed weights `theta` of the last C step (one tensor per
  * weight the scheme targets, in `scheme.targets` order). It owns its tensors.
+ *
+ * @example
+ * ```ts
+ * const state = new LCState(0.5, [tf.zeros([3, 2])]);
+ * const saved = state.save(); // { values: { mu: 0.5 }, tensors: { lambda: [...], theta: [] } }
+ * const copy = LCState.load(saved); // what a resumed run rebuilds
+ * ```
  */
 export class LCState implements MethodState {
   constructor(
