@@ -30,6 +30,8 @@ export interface TrainRunOptions {
   command?: string;
   /** Progress lines on stderr (default true). */
   progress?: boolean;
+  /** Save after every epoch here and resume from it (see `TrainOptions.checkpointDir`). */
+  checkpointDir?: string;
 }
 
 export interface TrainRunResult {
@@ -84,6 +86,7 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
       std: recipe.std,
       augment: recipe.augment,
       seed: opts.seed ?? 0,
+      checkpointDir: opts.checkpointDir,
       onProgress: opts.progress === false ? undefined : progressPrinter(),
     });
     const record = {

@@ -10,6 +10,7 @@ import { trainIterations, type Regularizer } from './loop.js';
 import { resolveLoss } from './loss.js';
 import type { TrainProgress } from './progress.js';
 import { learningRateSchedule, type ScheduleKind } from './schedules.js';
+import { loadTrainCheckpoint, saveTrainCheckpoint } from './train-checkpoint.js';
 import { tfOptimizerRule } from './update-rule.js';
 
 export type TrainOptimizerKind = 'adam' | 'sgd';
@@ -36,6 +37,13 @@ export interface TrainOptions {
   onProgress?: (p: TrainProgress) => void;
   /** An extra loss term (e.g. an L2 penalty) added to the cross-entropy of every minibatch. */
   regularizer?: Regularizer;
+  /**
+   * Save the model, the optimizer state and the history here after every epoch, and continue
+   * from the saved epoch when a checkpoint of the same settings is there. With SGD the resumed
+   * run ends with exactly the weights of an uninterrupted one; tfjs's Adam recomputes its
+   * bias-correction powers on restore, which can differ in the last bits.
+   */
+  checkpointDir?: string;
 }
 
 /** What a training run did and reached: the JSON record saved beside a model. */
@@ -54,6 +62,8 @@ export interface TrainRecord {
   backend: string;
   threads: number;
   history: { epoch: number; loss: number; accuracy: number; seconds: number }[];
+  /** Epochs taken from a checkpoint (0 for a fresh run). */
+  resumedFromEpoch: number;
   /** 1-minute load average at the end of training: timings on a shared machine need it. */
   loadAverage: number;
   date: string;
@@ -101,20 +111,29 @@ export async function trainClassifier(opts: TrainOptions): Promise<TrainRecord> 
 
   const optimizer = builders[kind](lr);
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const fingerprint = JSON.stringify({
+    layers: model.layers.map((l) => l.name),
+    ...{ epochs, batchSize, kind, lr, schedule, seed: opts.seed ?? 0, augment: opts.augment ?? 'none' },
+    trainImages: data.train.count,
+  });
+  const dir = opts.checkpointDir;
+  const saved = dir ? await loadTrainCheckpoint(dir, fingerprint, model, optimizer) : null;
+  const history: TrainRecord['history'] = saved?.history ?? [];
+  const resumedFromEpoch = history.length;
   const train = batchDataset(data.train, {
     ...norm,
     batchSize,
     shuffle: true,
     seed: opts.seed ?? 0,
     augment: opts.augment ?? 'none',
+    firstEpoch: resumedFromEpoch,
   });
   // A dataset stream restarts the (reshuffled) dataset when a pass ends: one pass per epoch.
   const stream = new BatchStream(train, { batchSize, seed: opts.seed ?? 0 });
   const rule = tfOptimizerRule(optimizer);
   const loss = resolveLoss('categoricalCrossentropy');
-  const history: TrainRecord['history'] = [];
   const start = performance.now();
-  for (let epoch = 1; epoch <= epochs; epoch++) {
+  for (let epoch = resumedFromEpoch + 1; epoch <= epochs; epoch++) {
     const epochStart = performance.now();
     let seen = 0;
     let lossSum = 0;
@@ -145,6 +164,7 @@ export async function trainClassifier(opts: TrainOptions): Promise<TrainRecord> 
     });
     const seconds = (performance.now() - epochStart) / 1000;
     history.push({ epoch, loss: lossSum / seen, accuracy: accSum / seen, seconds });
+    if (dir) await saveTrainCheckpoint(dir, fingerprint, model, optimizer, history);
   }
   const totalSeconds = (performance.now() - start) / 1000;
   const testAccuracy = await accuracy(model, data.test, norm);
@@ -163,6 +183,7 @@ export async function trainClassifier(opts: TrainOptions): Promise<TrainRecord> 
     backend: tf.getBackend(),
     threads: tf.getBackend() === 'wasm' ? wasmThreadCount() : 1,
     history,
+    resumedFromEpoch,
     loadAverage: Number(loadavg()[0].toFixed(2)),
     date: new Date().toISOString(),
   };
