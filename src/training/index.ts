@@ -18,3 +18,4 @@ export { distillationLoss, distillationSettings } from './distillation.js';
 export type { DistillationOptions, TeacherLoss } from './distillation.js';
 export { TrainingSession } from './session.js';
 export type { SessionConfig, SessionState, SessionTrainOptions } from './session.js';
+export { writeCheckpointFile, readCheckpointFile, type CheckpointData } from './checkpoint-file.js';
