@@ -11,6 +11,14 @@ import { DivergenceError, throwIfAborted } from './signals.js';
  * group-lasso penalty on the model's weights. It is called once per minibatch inside the
  * gradient tape and must return a scalar built from the model's variables (read them with
  * `layer.getWeights()` or `model.trainableWeights[i].read()`).
+ *
+ * @example
+ * ```ts
+ * // L2 penalty 1e-4 * sum of squared kernels, for trainClassifier, FineTune or the Compressor:
+ * const l2: Regularizer = (m) =>
+ *   tf.mul(1e-4, tf.addN(m.trainableWeights.filter((w) => w.name.includes('kernel'))
+ *     .map((w) => tf.sum(tf.square(w.read()))))) as tf.Scalar;
+ * ```
  */
 export type Regularizer = (model: tf.LayersModel) => tf.Scalar;
 
