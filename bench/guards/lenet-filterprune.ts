@@ -10,8 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.js';
 import { loadMnist, toTensors } from '../../src/data/index.js';
 import { loadPretrained } from '../../src/models/index.js';
-import { evaluate } from '../../src/optimizers/evaluate.js';
-import { resolveLoss } from '../../src/optimizers/loss.js';
+import { evaluate } from '../../src/training/evaluate.js';
+import { resolveLoss } from '../../src/training/loss.js';
 import { FilterPrune, compressWithReport } from '../../src/schemes/index.js';
 
 async function main(): Promise<void> {

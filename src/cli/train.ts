@@ -54,6 +54,7 @@ export const trainCommand = new Command('train')
   .option('--per-class <n>', 'train on n images per class (quick runs)', positiveInt('--per-class'))
   .addOption(new Option('--quantization <dtype>', 'store weights quantized').choices(['float16', 'uint8']))
   .option('--overwrite', 'replace an existing --out directory', false)
+  .option('--checkpoint-dir <dir>', 'save after every epoch here, and resume from it when run again')
   .action(async (o) => {
     const { record, saved } = await runTraining({
       model: o.model,
@@ -70,6 +71,7 @@ export const trainCommand = new Command('train')
       perClass: o.perClass,
       quantization: o.quantization,
       overwrite: o.overwrite,
+      checkpointDir: o.checkpointDir,
       command: ['condensa', ...process.argv.slice(2)].join(' '),
     });
     console.log(

@@ -1,118 +1,25 @@
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { DataError } from '../errors.js';
-import type { RunCapture } from '../optimizers/run.js';
+import type { CaptureMeta, RunCapture } from '../optimizers/run-capture.js';
+import { readCheckpointFile, writeCheckpointFile } from '../training/checkpoint-file.js';
 
-/** Name of the checkpoint's JSON file inside a checkpoint directory. */
-export const CHECKPOINT_FILE = 'checkpoint.json';
-
-interface TensorEntry {
-  key: string;
-  shape: number[];
-  dtype: string;
-  offset: number;
-}
-
-interface CheckpointFile {
-  format: 'condensa-ts-checkpoint';
-  version: 1;
-  fingerprint: string;
-  bin: string;
-  bytes: number;
-  meta: Record<string, unknown>;
-  tensors: TensorEntry[];
-}
+export { CHECKPOINT_FILE } from '../training/checkpoint-file.js';
 
 /**
- * Write a run capture to `dir` atomically: the tensors go to a new binary file named after the
- * step, then the JSON that points at it is written to a temporary name and renamed over the
- * previous one (a rename is atomic), and only then is the older binary removed. A crash at any
- * moment leaves either the old or the new checkpoint readable, never a mix.
+ * The layout of a compression run's checkpoint this version writes and reads. Version 2 stores
+ * the run's typed `CaptureMeta` (session state, best model, the recovery method's own state
+ * under `method`); version 1 kept the method's values in untyped `scalars` / `tensorNames` bags
+ * and is refused with an explanation rather than misread.
  */
-export async function writeCheckpoint(dir: string, fingerprint: string, capture: RunCapture): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
-  const entries: TensorEntry[] = [];
-  const chunks: Float32Array[] = [];
-  let offset = 0;
-  for (const [key, list] of Object.entries(capture.tensors)) {
-    for (const t of list) {
-      const data = await t.data();
-      chunks.push(Float32Array.from(data as ArrayLike<number>));
-      entries.push({ key, shape: t.shape, dtype: t.dtype, offset });
-      offset += t.size;
-    }
-  }
-  const all = new Float32Array(offset);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  const step = (capture.meta.step as number) ?? 0;
-  const bin = `state-${step}-${process.pid}-${Date.now()}.bin`;
-  await fs.writeFile(path.join(dir, bin), Buffer.from(all.buffer, all.byteOffset, all.byteLength));
-  const previous = await readJson(dir).catch(() => null);
-  const file: CheckpointFile = {
-    format: 'condensa-ts-checkpoint',
-    version: 1,
-    fingerprint,
-    bin,
-    bytes: all.byteLength,
-    meta: capture.meta,
-    tensors: entries,
-  };
-  const tmp = path.join(dir, `${CHECKPOINT_FILE}.${process.pid}.tmp`);
-  await fs.writeFile(tmp, JSON.stringify(file));
-  await fs.rename(tmp, path.join(dir, CHECKPOINT_FILE));
-  if (previous && previous.bin !== bin) await fs.rm(path.join(dir, previous.bin), { force: true });
-}
+export const CHECKPOINT_VERSION = 2;
 
-async function readJson(dir: string): Promise<CheckpointFile> {
-  return JSON.parse(await fs.readFile(path.join(dir, CHECKPOINT_FILE), 'utf8')) as CheckpointFile;
+/** Write a run capture to `dir` atomically (see `writeCheckpointFile`). */
+export async function writeCheckpoint(dir: string, fingerprint: string, capture: RunCapture): Promise<void> {
+  await writeCheckpointFile(dir, { version: CHECKPOINT_VERSION, fingerprint, data: capture });
 }
 
 /**
- * Read the checkpoint in `dir`: null when there is none; a `DataError` when it is corrupt or was
- * written by a run with other settings (`fingerprint` differs), so a resume never silently mixes
- * two different runs. The caller owns the returned tensors.
+ * The run capture saved in `dir`, or null; a `DataError` when it is corrupt, of another
+ * version, or was written by a run with other settings. The caller owns the returned tensors.
  */
 export async function readCheckpoint(dir: string, fingerprint: string): Promise<RunCapture | null> {
-  let file: CheckpointFile;
-  try {
-    file = await readJson(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new DataError(
-      `checkpoint ${path.join(dir, CHECKPOINT_FILE)} cannot be read: ${(e as Error).message}`,
-    );
-  }
-  if (file.format !== 'condensa-ts-checkpoint' || file.version !== 1) {
-    throw new DataError(`${path.join(dir, CHECKPOINT_FILE)} is not a condensa-ts checkpoint (version 1)`);
-  }
-  if (file.fingerprint !== fingerprint) {
-    throw new DataError(
-      `checkpoint in ${dir} was written by a different run (scheme/optimizer/seed differ); ` +
-        `use another checkpointDir or delete it. Checkpoint: ${file.fingerprint}; this run: ${fingerprint}`,
-    );
-  }
-  const buf = await fs.readFile(path.join(dir, file.bin)).catch((e: Error) => {
-    throw new DataError(`checkpoint data ${path.join(dir, file.bin)} cannot be read: ${e.message}`);
-  });
-  if (buf.byteLength !== file.bytes) {
-    throw new DataError(
-      `checkpoint data ${path.join(dir, file.bin)} has ${buf.byteLength} bytes, expected ${file.bytes}`,
-    );
-  }
-  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  const tensors: Record<string, tf.Tensor[]> = {};
-  for (const e of file.tensors) {
-    const size = e.shape.reduce((a, b) => a * b, 1);
-    const values = all.subarray(e.offset, e.offset + size);
-    const t = tf.tensor(values, e.shape, 'float32');
-    const typed = e.dtype === 'float32' ? t : tf.cast(t, e.dtype as tf.DataType);
-    if (typed !== t) t.dispose();
-    (tensors[e.key] ??= []).push(typed);
-  }
-  return { meta: file.meta, tensors };
+  return readCheckpointFile<CaptureMeta>(dir, { version: CHECKPOINT_VERSION, fingerprint });
 }

@@ -1,17 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
-import type { Data } from '../optimizers/data.js';
+import type { Data } from '../training/batch-stream.js';
 import {
   distillationLoss,
   distillationSettings,
   type DistillationOptions,
-} from '../optimizers/distillation.js';
-import { resolveLoss, type LossSpec } from '../optimizers/loss.js';
+} from '../training/distillation.js';
+import type { Regularizer } from '../training/loop.js';
+import { resolveLoss, type LossSpec } from '../training/loss.js';
 import type { RecoveryOptimizer } from '../optimizers/recovery-optimizer.js';
 import { Run, disposeCapture, type RunCapture, type RunEvent, type StepStats } from '../optimizers/run.js';
-import { DivergenceError, RunAborted } from '../optimizers/signals.js';
+import { DivergenceError, RunAborted } from '../training/signals.js';
 import { cloneModel, disposeModel } from '../optimizers/snapshot.js';
-import { evaluate, type Evaluation } from '../optimizers/evaluate.js';
+import { evaluate, type Evaluation } from '../training/evaluate.js';
 import type { SchemeReport } from '../schemes/report.js';
 import type { Scheme } from '../schemes/scheme.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
@@ -40,6 +41,12 @@ export interface CompressorOptions extends CompressorSearchOptions {
    * selects the best model stays the task loss. Costs one teacher forward pass per minibatch.
    */
   distill?: boolean | DistillationOptions;
+  /**
+   * An extra loss term added to every training minibatch of the run, search samples included
+   * (e.g. an L1 / L2 / group-lasso penalty on the weights; see `Regularizer`). Validation loss,
+   * which selects the best model, stays the task loss.
+   */
+  regularizer?: Regularizer;
   /** Metrics reported besides loss; accuracy is the only one (and the default). */
   metrics?: Array<'accuracy'>;
   /** Progress events: per minibatch, per step, divergences, resumes. */
@@ -160,6 +167,8 @@ export class Compressor {
           }
         : undefined,
       layers: this.options.model.layers.map((l) => l.name),
+      // A function has no JSON form: note only that one was used (undefined keeps old prints).
+      regularizer: this.options.regularizer ? 'custom' : undefined,
     });
   }
 
@@ -201,6 +210,7 @@ export class Compressor {
       testData: o.testData,
       loss,
       teacher,
+      regularizer: o.regularizer,
       seed: o.seed ?? 0,
       testEvery: o.testEvery,
       evalBatchSize: o.evalBatchSize,
@@ -209,11 +219,13 @@ export class Compressor {
     });
     const fingerprint = this.fingerprint(scheme);
     let good: RunCapture | null = null;
+    const loadState = o.optimizer.loadState?.bind(o.optimizer);
+    const restore = (c: RunCapture) => run.restore(c, loadState);
     try {
       run.plan = o.optimizer.plan(run);
       const saved = o.checkpointDir ? await readCheckpoint(o.checkpointDir, fingerprint) : null;
       if (saved) {
-        run.restore(saved);
+        restore(saved);
         run.resumeClock(saved.meta.elapsedMs as number);
         good = saved;
         o.onEvent?.({ type: 'resume', step: run.step });
@@ -222,7 +234,7 @@ export class Compressor {
       }
       const resumedFrom = run.step;
       let aborted = false;
-      let divergences = run.scalars.divergences ?? 0;
+      let divergences = run.divergences;
       while (run.step < run.plan.steps) {
         if (o.signal?.aborted) {
           aborted = true;
@@ -233,7 +245,7 @@ export class Compressor {
           await o.optimizer.step(run, run.step);
         } catch (e) {
           if (e instanceof RunAborted) {
-            run.restore(good);
+            restore(good);
             aborted = true;
             break;
           }
@@ -241,8 +253,8 @@ export class Compressor {
           divergences++;
           const message = e.message;
           const halved = run.lrScale / 2;
-          run.restore(good);
-          run.scalars.divergences = divergences;
+          restore(good);
+          run.divergences = divergences;
           if (divergences >= (o.maxDivergences ?? 3)) {
             throw new DivergenceError(
               `the run diverged ${divergences} times (last: ${message}); stopped at step ${run.step}. ` +
@@ -250,7 +262,7 @@ export class Compressor {
               run.bestModel(),
             );
           }
-          run.scalars.lrScale = halved;
+          run.session.lrScale = halved;
           o.onEvent?.({
             type: 'divergence',
             step: run.step,
@@ -274,7 +286,7 @@ export class Compressor {
         stats: run.stats,
         val,
         test,
-        bestStep: run.best ? (run.scalars.bestStep ?? -1) : -1,
+        bestStep: run.best.snapshot ? run.best.step : -1,
         aborted,
         resumedFrom,
         ...(scheme.lastReport ? { schemeReport: scheme.lastReport } : {}),

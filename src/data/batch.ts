@@ -12,6 +12,8 @@ export interface BatchOptions extends NormalizeOptions {
   shuffle?: boolean;
   /** Seeds shuffling and augmentation; epoch e uses a stream derived from (seed, e). Default 0. */
   seed?: number;
+  /** The epoch number of the first pass (default 0): a resumed run continues the sequence. */
+  firstEpoch?: number;
   /** 'cifar': random crop with 4-pixel zero padding + horizontal flip. Default 'none'. */
   augment?: 'cifar' | 'none';
   /** Image shape [h, w, c]; inferred for square images with 1 or 3 channels when omitted. */
@@ -52,7 +54,7 @@ export function batchDataset(split: Split, opts: BatchOptions): tf.data.Dataset<
   const size = h * w * c;
   const table = normalizationTable(c, opts);
   const seed = opts.seed ?? 0;
-  let epoch = 0;
+  let epoch = opts.firstEpoch ?? 0;
 
   function* epochBatches(): Generator<BatchTensors> {
     const rand = mulberry32(epochSeed(seed, epoch++));

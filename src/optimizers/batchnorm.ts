@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { forEachBatch, type Data } from './data.js';
+import { forEachBatch, type Data } from '../training/batch-stream.js';
 
 /** Settings of `reestimateBatchNorm`. */
 export interface BatchNormReestimateOptions {

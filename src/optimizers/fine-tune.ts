@@ -1,8 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { Regularizer } from '../training/loop.js';
 import { reestimateBatchNorm } from './batchnorm.js';
 import type { RecoveryOptimizer } from './recovery-optimizer.js';
 import type { Run } from './run.js';
-import { intervalLr, type LrSchedule } from './schedules.js';
+import { intervalLr, type LrSchedule } from '../training/schedules.js';
 import {
   checkCount,
   checkOptimizerKind,
@@ -24,6 +25,11 @@ export interface FineTuneOptions extends TrainingOptions {
   lrSchedule?: LrSchedule;
   /** Apply the scheme's `pi` first (default true; false = fine-tune an already-compressed model). */
   compress?: boolean;
+  /**
+   * An extra loss term added to every minibatch's loss (e.g. an L2 or group-lasso penalty on
+   * the weights; see `Regularizer`). Validation and model selection keep the task loss.
+   */
+  regularizer?: Regularizer;
 }
 
 /**
@@ -35,11 +41,16 @@ export interface FineTuneOptions extends TrainingOptions {
  * @example
  * ```ts
  * const ft = new FineTune({ iterations: 500, lr: 0.005 });
+ * // With an L2 penalty on every trainable weight:
+ * const l2 = new FineTune({
+ *   regularizer: (m) => tf.mul(1e-4, tf.addN(m.trainableWeights.map((w) => tf.sum(tf.square(w.read()))))),
+ * });
  * ```
  */
 export class FineTune implements RecoveryOptimizer {
   readonly name = 'FineTune';
-  readonly options: Required<Omit<FineTuneOptions, 'lrSchedule'>> & Pick<FineTuneOptions, 'lrSchedule'>;
+  readonly options: Required<Omit<FineTuneOptions, 'lrSchedule' | 'regularizer'>> &
+    Pick<FineTuneOptions, 'lrSchedule' | 'regularizer'>;
 
   constructor(options: FineTuneOptions = {}) {
     this.options = {
@@ -60,8 +71,13 @@ export class FineTune implements RecoveryOptimizer {
   }
 
   toJSON(): Record<string, unknown> {
-    const { lrSchedule, ...rest } = this.options;
-    return { name: this.name, ...rest, lrSchedule: lrSchedule ? 'custom' : undefined };
+    const { lrSchedule, regularizer, ...rest } = this.options;
+    return {
+      name: this.name,
+      ...rest,
+      lrSchedule: lrSchedule ? 'custom' : undefined,
+      regularizer: regularizer ? 'custom' : undefined,
+    };
   }
 
   plan(): { steps: number; iterations: number } {
@@ -85,6 +101,7 @@ export class FineTune implements RecoveryOptimizer {
       batchSize: o.batchSize,
       lr: (t) => global(t + offset),
       optimizer: optimizerOptions(o),
+      regularizer: o.regularizer,
     });
     if (o.bnImages > 0) await reestimateBatchNorm(run.model, run.config.trainData, { images: o.bnImages });
     const { val, test } = await run.evaluateCandidate(run.model);

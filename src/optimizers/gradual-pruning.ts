@@ -4,7 +4,7 @@ import { reestimateBatchNorm } from './batchnorm.js';
 import { schemeAtDensity, schemeDensity } from './density-schemes.js';
 import type { RecoveryOptimizer } from './recovery-optimizer.js';
 import type { Run } from './run.js';
-import { intervalLr, type LrSchedule } from './schedules.js';
+import { intervalLr, type LrSchedule } from '../training/schedules.js';
 import {
   checkCount,
   checkOptimizerKind,

@@ -1,20 +1,29 @@
-export * from './schedules.js';
-export { resolveLoss } from './loss.js';
-export type { LossFunction, LossName, LossSpec } from './loss.js';
-export { BatchStream, forEachBatch, exampleCount } from './data.js';
-export type { Batch, Data, StreamState } from './data.js';
-export { evaluate } from './evaluate.js';
-export type { Evaluation } from './evaluate.js';
-export { GradientOptimizer } from './gradient-optimizer.js';
-export type { GradientOptimizerOptions, OptimizerKind } from './gradient-optimizer.js';
-export { trainIterations, trainableVariables } from './train-loop.js';
-export type { TrainLoopOptions } from './train-loop.js';
+// The training primitives live in src/training (one loop for `condensa train`, recovery and
+// the search); they are re-exported here because recovery code and its users import them with
+// the optimizers.
+export * from '../training/schedules.js';
+export { resolveLoss } from '../training/loss.js';
+export type { LossFunction, LossName, LossSpec } from '../training/loss.js';
+export { BatchStream, forEachBatch, exampleCount } from '../training/batch-stream.js';
+export type { Batch, Data, StreamState } from '../training/batch-stream.js';
+export { evaluate } from '../training/evaluate.js';
+export type { Evaluation } from '../training/evaluate.js';
+export { GradientOptimizer } from '../training/gradient-optimizer.js';
+export type { GradientOptimizerOptions, OptimizerKind } from '../training/gradient-optimizer.js';
+export { trainIterations, trainableVariables } from '../training/loop.js';
+export type { TrainLoopOptions, Regularizer } from '../training/loop.js';
+export { DivergenceError, RunAborted } from '../training/signals.js';
+export { distillationLoss, distillationSettings } from '../training/distillation.js';
+export type { DistillationOptions, TeacherLoss } from '../training/distillation.js';
 export { reestimateBatchNorm } from './batchnorm.js';
 export type { BatchNormReestimateOptions } from './batchnorm.js';
 export { cloneModel, disposeModel, takeSnapshot, restoreSnapshot, disposeSnapshot } from './snapshot.js';
 export type { ModelSnapshot } from './snapshot.js';
-export { DivergenceError, RunAborted } from './signals.js';
 export { Run } from './run.js';
+export { LCState } from './lc-state.js';
+export { BestModel } from './best-model.js';
+export type { MethodState, SavedState, StateValue } from './method-state.js';
+export type { CaptureMeta, MaskRef } from './run-capture.js';
 export type { RunConfig, RunEvent, StepStats, RunCapture } from './run.js';
 export type { RecoveryOptimizer } from './recovery-optimizer.js';
 export type { TrainingOptions } from './training-options.js';
@@ -29,5 +38,3 @@ export { GradualPruning, polynomialSparsity } from './gradual-pruning.js';
 export type { GradualPruningOptions, PolynomialSchedule } from './gradual-pruning.js';
 export { hasWithDensity, schemeAtDensity } from './density-schemes.js';
 export type { DensityScheme } from './density-schemes.js';
-export { distillationLoss, distillationSettings } from './distillation.js';
-export type { DistillationOptions, TeacherLoss } from './distillation.js';

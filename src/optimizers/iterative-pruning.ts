@@ -5,7 +5,7 @@ import { reestimateBatchNorm } from './batchnorm.js';
 import { schemeAtDensity, schemeDensity } from './density-schemes.js';
 import type { RecoveryOptimizer } from './recovery-optimizer.js';
 import type { Run } from './run.js';
-import { intervalLr } from './schedules.js';
+import { intervalLr } from '../training/schedules.js';
 import {
   checkCount,
   checkOptimizerKind,

@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { clearPruning, getWeightVariable, readWeight, writeWeight } from '../pruning/index.js';
 import type { WeightRef } from '../schemes/scheme.js';
+import { InvalidArgumentError } from '../errors.js';
 import { reestimateBatchNorm } from './batchnorm.js';
+import { LCState } from './lc-state.js';
+import type { SavedState } from './method-state.js';
 import type { RecoveryOptimizer } from './recovery-optimizer.js';
 import type { Run } from './run.js';
-import { exponentialLr, intervalLr, type LrSchedule } from './schedules.js';
+import { exponentialLr, intervalLr, type LrSchedule } from '../training/schedules.js';
 import {
   checkCount,
   checkOptimizerKind,
@@ -141,8 +144,19 @@ export class LC implements RecoveryOptimizer {
     const zeros = this.targets(run, run.model).map((r) =>
       tf.zerosLike(getWeightVariable(r.layer, r.name).read()),
     );
-    run.setTensors('lambda', zeros);
-    run.scalars.mu = 0;
+    run.setState(new LCState(0, zeros));
+  }
+
+  loadState(saved: SavedState): LCState {
+    return LCState.load(saved);
+  }
+
+  // The run's state, which `start` or `loadState` made an LCState.
+  private state(run: Run): LCState {
+    if (!(run.state instanceof LCState)) {
+      throw new InvalidArgumentError('LC.step needs the state LC.start sets up; call start(run) first');
+    }
+    return run.state;
   }
 
   private targets(run: Run, model: tf.LayersModel): WeightRef[] {
@@ -162,7 +176,8 @@ export class LC implements RecoveryOptimizer {
   async step(run: Run, j: number): Promise<void> {
     if (j >= this.options.steps) return this.fineTune(run);
     const o = this.options;
-    const mu = run.scalars.mu;
+    const state = this.state(run);
+    const mu = state.mu;
     const refs = this.targets(run, run.model);
     let trainLoss: number | null = null;
     let lr = 0;
@@ -174,8 +189,7 @@ export class LC implements RecoveryOptimizer {
       const index = new Map(
         refs.map((r, k) => [(getWeightVariable(r.layer, r.name).read() as tf.Variable).name, k]),
       );
-      const theta = run.tensors.theta;
-      const lambda = run.tensors.lambda;
+      const { theta, lambda } = state;
       trainLoss = await run.train(run.model, {
         iterations,
         batchSize: o.batchSize,
@@ -198,7 +212,7 @@ export class LC implements RecoveryOptimizer {
     if (mu > 0) {
       thetaRefs.forEach((r, k) => {
         const shifted = tf.tidy(() =>
-          tf.sub(readWeight(refs[k].layer, refs[k].name), tf.div(run.tensors.lambda[k], mu)),
+          tf.sub(readWeight(refs[k].layer, refs[k].name), tf.div(state.lambda[k], mu)),
         );
         writeWeight(r.layer, r.name, shifted);
         shifted.dispose();
@@ -210,28 +224,28 @@ export class LC implements RecoveryOptimizer {
     const density = run.density(thetaModel);
     run.scheme.delta(thetaModel);
     const thetaValues = thetaRefs.map((r) => readWeight(r.layer, r.name));
-    run.setTensors('theta', thetaValues);
+    state.setTheta(thetaValues);
     if (mu > 0) {
       const next = refs.map((r, k) =>
         tf.tidy(() =>
-          tf.sub(run.tensors.lambda[k], tf.mul(tf.sub(readWeight(r.layer, r.name), thetaValues[k]), mu)),
+          tf.sub(state.lambda[k], tf.mul(tf.sub(readWeight(r.layer, r.name), thetaValues[k]), mu)),
         ),
       );
-      run.setTensors('lambda', next);
+      state.setLambda(next);
     }
     const lambdaNorm = tf.tidy(() =>
-      Math.sqrt(run.tensors.lambda.reduce((s, l) => s + tf.sum(tf.square(l)).dataSync()[0], 0)),
+      Math.sqrt(state.lambda.reduce((s, l) => s + tf.sum(tf.square(l)).dataSync()[0], 0)),
     );
     run.resetOptimizer();
     run.record({ lr, mu, trainLoss, iterations, val, test, density, extra: { lambdaNorm } });
-    run.scalars.mu = mu === 0 ? o.muInit : mu > o.muCap ? mu : mu * o.muMultiplier;
+    state.mu = mu === 0 ? o.muInit : mu > o.muCap ? mu : mu * o.muMultiplier;
   }
 
   /** Extra final step: masked fine-tuning of the best compressed model, then pi again. */
   private async fineTune(run: Run): Promise<void> {
     const o = this.options;
     const tuned = run.auxModel('theta');
-    if (run.best) restoreSnapshot(tuned, run.best);
+    if (run.best.snapshot) restoreSnapshot(tuned, run.best.snapshot);
     const schedule = intervalLr(o.lr, Math.min(o.lrEnd, o.lr), o.fineTuneIterations);
     run.resetOptimizer();
     const trainLoss = await run.train(tuned, {

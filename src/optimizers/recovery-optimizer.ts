@@ -1,12 +1,14 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { MethodState, SavedState } from './method-state.js';
 import type { Run } from './run.js';
 
 /**
  * An accuracy-recovery method (L-C, direct compression, fine-tuning, iterative or gradual
  * pruning), written as a sequence of outer steps over a shared `Run`. Everything that must
- * survive a step boundary lives in `run.state` (working model, best model, named tensors such
- * as Lagrange multipliers, scalars such as mu, data-stream and optimizer state), so the
- * Compressor can checkpoint, resume, abort and recover from divergence the same way for all.
+ * survive a step boundary lives in the run (working model, best model, data-stream and
+ * optimizer state) or in the method's own typed `run.state` (e.g. L-C's multipliers and mu),
+ * so the Compressor can checkpoint, resume, abort and recover from divergence the same way
+ * for all.
  */
 export interface RecoveryOptimizer {
   /** Short name used in logs, stats and checkpoint fingerprints (e.g. `'LC'`). */
@@ -17,6 +19,8 @@ export interface RecoveryOptimizer {
   plan(run: Run): { steps: number; iterations: number };
   /** Set up `run.state` for a fresh run (not called when resuming from a checkpoint). */
   start(run: Run): Promise<void>;
+  /** Rebuild the state `start` set from its checkpointed form (methods with a state only). */
+  loadState?(saved: SavedState): MethodState;
   /** Run outer step `j`; must record its statistics with `run.record(...)`. */
   step(run: Run, j: number): Promise<void>;
   /** The final compressed model, a new model the caller owns (e.g. the best on validation). */

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
-import type { GradientOptimizerOptions, OptimizerKind } from './gradient-optimizer.js';
+import type { GradientOptimizerOptions, OptimizerKind } from '../training/gradient-optimizer.js';
 
 /** Training settings shared by the recovery methods that train. */
 export interface TrainingOptions {

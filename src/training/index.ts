@@ -1,12 +1,21 @@
 export { trainClassifier, type TrainOptions, type TrainRecord, type TrainOptimizerKind } from './train.js';
 export { runTraining, type TrainRunOptions, type TrainRunResult } from './run.js';
-export { accuracy, type EvaluateOptions } from './evaluate.js';
-export {
-  learningRateSchedule,
-  LearningRateScheduler,
-  setLearningRate,
-  type ScheduleKind,
-  type ScheduleOptions,
-} from './schedule.js';
-export { progressPrinter, TrainProgressCallback, type TrainProgress } from './progress.js';
+export { evaluate, accuracy, type Evaluation, type EvaluateOptions } from './evaluate.js';
+export * from './schedules.js';
+export { progressPrinter, type TrainProgress } from './progress.js';
 export { TRAINING_DATASETS, datasetRecipe, type DatasetRecipe } from './datasets.js';
+export { BatchStream, forEachBatch, exampleCount } from './batch-stream.js';
+export type { Batch, Data, StreamState } from './batch-stream.js';
+export { resolveLoss } from './loss.js';
+export type { LossFunction, LossName, LossSpec } from './loss.js';
+export { GradientOptimizer } from './gradient-optimizer.js';
+export type { GradientOptimizerOptions, OptimizerKind } from './gradient-optimizer.js';
+export { tfOptimizerRule, maskedVariables, type UpdateRule } from './update-rule.js';
+export { trainIterations, trainableVariables } from './loop.js';
+export type { TrainLoopOptions, Regularizer, IterationReport } from './loop.js';
+export { DivergenceError, RunAborted } from './signals.js';
+export { distillationLoss, distillationSettings } from './distillation.js';
+export type { DistillationOptions, TeacherLoss } from './distillation.js';
+export { TrainingSession } from './session.js';
+export type { SessionConfig, SessionState, SessionTrainOptions } from './session.js';
+export { writeCheckpointFile, readCheckpointFile, type CheckpointData } from './checkpoint-file.js';

@@ -1,5 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
-
 /** One progress report, per batch. */
 export interface TrainProgress {
   epoch: number;
@@ -34,41 +32,4 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): (p
       stream.write(`${line}\n`);
     }
   };
-}
-
-/**
- * A model.fit callback turning batch logs into TrainProgress reports with running means of the
- * loss and accuracy over the epoch.
- */
-export class TrainProgressCallback extends tf.CustomCallback {
-  constructor(epochs: number, batches: number, report: (p: TrainProgress) => void) {
-    let epoch = 0;
-    let seen = 0;
-    let lossSum = 0;
-    let accSum = 0;
-    let start = 0;
-    super({
-      onEpochBegin: async (e) => {
-        epoch = e + 1;
-        seen = 0;
-        lossSum = 0;
-        accSum = 0;
-        start = performance.now();
-      },
-      onBatchEnd: async (_b, logs) => {
-        seen++;
-        lossSum += logs?.loss ?? 0;
-        accSum += logs?.acc ?? logs?.accuracy ?? 0;
-        report({
-          epoch,
-          epochs,
-          batch: seen,
-          batches,
-          loss: lossSum / seen,
-          accuracy: accSum / seen,
-          seconds: (performance.now() - start) / 1000,
-        });
-      },
-    });
-  }
 }

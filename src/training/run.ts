@@ -6,7 +6,7 @@ import type { WeightQuantization } from '../io/quantize.js';
 import { createModel } from '../models/registry.js';
 import { datasetRecipe } from './datasets.js';
 import { progressPrinter } from './progress.js';
-import type { ScheduleKind } from './schedule.js';
+import type { ScheduleKind } from './schedules.js';
 import { trainClassifier, type TrainOptimizerKind, type TrainRecord } from './train.js';
 
 export interface TrainRunOptions {
@@ -30,6 +30,8 @@ export interface TrainRunOptions {
   command?: string;
   /** Progress lines on stderr (default true). */
   progress?: boolean;
+  /** Save after every epoch here and resume from it (see `TrainOptions.checkpointDir`). */
+  checkpointDir?: string;
 }
 
 export interface TrainRunResult {
@@ -84,6 +86,7 @@ export async function runTraining(opts: TrainRunOptions): Promise<TrainRunResult
       std: recipe.std,
       augment: recipe.augment,
       seed: opts.seed ?? 0,
+      checkpointDir: opts.checkpointDir,
       onProgress: opts.progress === false ? undefined : progressPrinter(),
     });
     const record = {

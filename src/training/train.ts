@@ -4,9 +4,14 @@ import { wasmThreadCount } from '../backend/init.js';
 import { batchDataset } from '../data/batch.js';
 import type { Dataset } from '../data/types.js';
 import { InvalidArgumentError } from '../errors.js';
+import { BatchStream } from './batch-stream.js';
 import { accuracy } from './evaluate.js';
-import { TrainProgressCallback, type TrainProgress } from './progress.js';
-import { LearningRateScheduler, learningRateSchedule, type ScheduleKind } from './schedule.js';
+import { trainIterations, type Regularizer } from './loop.js';
+import { resolveLoss } from './loss.js';
+import type { TrainProgress } from './progress.js';
+import { learningRateSchedule, type ScheduleKind } from './schedules.js';
+import { loadTrainCheckpoint, saveTrainCheckpoint } from './train-checkpoint.js';
+import { tfOptimizerRule } from './update-rule.js';
 
 export type TrainOptimizerKind = 'adam' | 'sgd';
 
@@ -30,6 +35,15 @@ export interface TrainOptions {
   seed?: number;
   /** Per-batch progress reports (e.g. progressPrinter()). */
   onProgress?: (p: TrainProgress) => void;
+  /** An extra loss term (e.g. an L2 penalty) added to the cross-entropy of every minibatch. */
+  regularizer?: Regularizer;
+  /**
+   * Save the model, the optimizer state and the history here after every epoch, and continue
+   * from the saved epoch when a checkpoint of the same settings is there. With SGD the resumed
+   * run ends with exactly the weights of an uninterrupted one; tfjs's Adam recomputes its
+   * bias-correction powers on restore, which can differ in the last bits.
+   */
+  checkpointDir?: string;
 }
 
 /** What a training run did and reached: the JSON record saved beside a model. */
@@ -48,15 +62,19 @@ export interface TrainRecord {
   backend: string;
   threads: number;
   history: { epoch: number; loss: number; accuracy: number; seconds: number }[];
+  /** Epochs taken from a checkpoint (0 for a fresh run). */
+  resumedFromEpoch: number;
   /** 1-minute load average at the end of training: timings on a shared machine need it. */
   loadAverage: number;
   date: string;
 }
 
 /**
- * Train a reference classifier with model.fitDataset (categorical cross-entropy, a learning-rate
- * schedule applied per batch), then measure its test accuracy. Returns the run's record. The
- * model stays compiled with the optimizer it trained with; dispose `model.optimizer` with it.
+ * Train a reference classifier with the one training loop (`trainIterations`: categorical
+ * cross-entropy plus the optional regularizer, the learning-rate schedule applied per batch, a
+ * tfjs optimizer as the update rule), then measure its test accuracy. Returns the run's record.
+ * The model is compiled with the optimizer it trained with (so it saves like a `fit` model);
+ * dispose `model.optimizer` with it.
  *
  * @example
  * ```ts
@@ -93,29 +111,61 @@ export async function trainClassifier(opts: TrainOptions): Promise<TrainRecord> 
 
   const optimizer = builders[kind](lr);
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const fingerprint = JSON.stringify({
+    layers: model.layers.map((l) => l.name),
+    ...{ epochs, batchSize, kind, lr, schedule, seed: opts.seed ?? 0, augment: opts.augment ?? 'none' },
+    trainImages: data.train.count,
+  });
+  const dir = opts.checkpointDir;
+  const saved = dir ? await loadTrainCheckpoint(dir, fingerprint, model, optimizer) : null;
+  const history: TrainRecord['history'] = saved?.history ?? [];
+  const resumedFromEpoch = history.length;
   const train = batchDataset(data.train, {
     ...norm,
     batchSize,
     shuffle: true,
     seed: opts.seed ?? 0,
     augment: opts.augment ?? 'none',
+    firstEpoch: resumedFromEpoch,
   });
-  const history: TrainRecord['history'] = [];
-  let epochStart = 0;
-  const timing = new tf.CustomCallback({
-    onEpochBegin: async () => {
-      epochStart = performance.now();
-    },
-    onEpochEnd: async (e, logs) => {
-      const seconds = (performance.now() - epochStart) / 1000;
-      history.push({ epoch: e + 1, loss: logs?.loss ?? NaN, accuracy: logs?.acc ?? NaN, seconds });
-    },
-  });
-  const callbacks: tf.CustomCallback[] = [new LearningRateScheduler(optimizer, lrAt), timing];
-  if (opts.onProgress) callbacks.push(new TrainProgressCallback(epochs, batches, opts.onProgress));
-
+  // A dataset stream restarts the (reshuffled) dataset when a pass ends: one pass per epoch.
+  const stream = new BatchStream(train, { batchSize, seed: opts.seed ?? 0 });
+  const rule = tfOptimizerRule(optimizer);
+  const loss = resolveLoss('categoricalCrossentropy');
   const start = performance.now();
-  await model.fitDataset(train, { epochs, callbacks, verbose: 0 });
+  for (let epoch = resumedFromEpoch + 1; epoch <= epochs; epoch++) {
+    const epochStart = performance.now();
+    let seen = 0;
+    let lossSum = 0;
+    let accSum = 0;
+    const offset = (epoch - 1) * batches;
+    await trainIterations(model, {
+      stream,
+      loss,
+      optimizer: rule,
+      iterations: batches,
+      lr: (t) => lrAt(t + offset),
+      regularizer: opts.regularizer,
+      accuracy: true,
+      onIteration: (r) => {
+        seen++;
+        lossSum += r.loss;
+        accSum += r.accuracy ?? 0;
+        opts.onProgress?.({
+          epoch,
+          epochs,
+          batch: seen,
+          batches,
+          loss: lossSum / seen,
+          accuracy: accSum / seen,
+          seconds: (performance.now() - epochStart) / 1000,
+        });
+      },
+    });
+    const seconds = (performance.now() - epochStart) / 1000;
+    history.push({ epoch, loss: lossSum / seen, accuracy: accSum / seen, seconds });
+    if (dir) await saveTrainCheckpoint(dir, fingerprint, model, optimizer, history);
+  }
   const totalSeconds = (performance.now() - start) / 1000;
   const testAccuracy = await accuracy(model, data.test, norm);
   return {
@@ -133,6 +183,7 @@ export async function trainClassifier(opts: TrainOptions): Promise<TrainRecord> 
     backend: tf.getBackend(),
     threads: tf.getBackend() === 'wasm' ? wasmThreadCount() : 1,
     history,
+    resumedFromEpoch,
     loadAverage: Number(loadavg()[0].toFixed(2)),
     date: new Date().toISOString(),
   };

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 
 /**
@@ -109,4 +110,81 @@ export function scaledLr(schedule: LrSchedule, factor: number): LrSchedule {
  */
 export function concatLr(first: LrSchedule, n: number, then: LrSchedule): LrSchedule {
   return (t) => (t < n ? first(t) : then(t - n));
+}
+
+/** The named schedules of `condensa train` (`learningRateSchedule`). */
+export type ScheduleKind = 'constant' | 'cosine' | 'step';
+
+export interface ScheduleOptions {
+  kind: ScheduleKind;
+  /** Initial learning rate. */
+  lr: number;
+  /** Total optimizer steps of the run (cosine decays to 0 over them). */
+  totalSteps: number;
+  /** 'step': multiply by `gamma` every `stepSize` steps. */
+  stepSize?: number;
+  /** 'step': decay factor (default 0.1). */
+  gamma?: number;
+}
+
+/**
+ * A named schedule over a whole training run: constant, cosine decay to 0 over `totalSteps`
+ * (per step, as PyTorch's CosineAnnealingLR stepped per batch), or step decay by `gamma` every
+ * `stepSize` steps (default a third of the run).
+ *
+ * @example
+ * ```ts
+ * const lrAt = learningRateSchedule({ kind: 'cosine', lr: 0.05, totalSteps: 1000 });
+ * lrAt(500); // 0.025
+ * ```
+ */
+export function learningRateSchedule(opts: ScheduleOptions): LrSchedule {
+  const { kind, lr, totalSteps } = opts;
+  if (!(lr > 0 && Number.isFinite(lr)))
+    throw new InvalidArgumentError(`lr must be a positive number, got ${lr}`);
+  positiveInt('totalSteps', totalSteps);
+  const builders: Record<ScheduleKind, () => LrSchedule> = {
+    constant: () => constantLr(lr),
+    cosine: () => cosineLr(lr, 0, totalSteps),
+    step: () => {
+      const every = opts.stepSize ?? Math.ceil(totalSteps / 3);
+      const gamma = opts.gamma ?? 0.1;
+      return (t) => lr * gamma ** Math.floor(t / every);
+    },
+  };
+  const build = builders[kind];
+  if (!build)
+    throw new InvalidArgumentError(`schedule '${kind}' is not one of ${Object.keys(builders).join(', ')}`);
+  return build();
+}
+
+/**
+ * Set a tfjs optimizer's learning rate in place. SGD and momentum cache `-lr` as a tensor and
+ * must go through their setter; Adam and the others read a plain `learningRate` field per step.
+ */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const opt = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (typeof opt.setLearningRate === 'function') opt.setLearningRate(lr);
+  else opt.learningRate = lr;
+}
+
+/**
+ * A `model.fit` callback that applies a schedule before every batch, for code that trains with
+ * tfjs's own `fit` rather than `trainIterations`.
+ *
+ * @example
+ * ```ts
+ * await model.fitDataset(ds, { epochs: 3, callbacks: [new LearningRateScheduler(optimizer, lrAt)] });
+ * ```
+ */
+export class LearningRateScheduler extends tf.CustomCallback {
+  private step = 0;
+
+  constructor(optimizer: tf.Optimizer, lrAt: LrSchedule) {
+    super({
+      onBatchBegin: async () => {
+        setLearningRate(optimizer, lrAt(this.step++));
+      },
+    });
+  }
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
+import type { UpdateRule } from './update-rule.js';
 
 /** Which first-order method updates the weights. */
 export type OptimizerKind = 'sgd' | 'adam';
@@ -29,7 +30,7 @@ export interface GradientOptimizerOptions {
  * opt.apply(vars, grads, 0.01);
  * opt.dispose();
  */
-export class GradientOptimizer {
+export class GradientOptimizer implements UpdateRule {
   readonly kind: OptimizerKind;
   private readonly momentum: number;
   private readonly weightDecay: number;
@@ -57,16 +58,25 @@ export class GradientOptimizer {
     }
   }
 
-  /** Update `vars` in place with `grads` (same order; null = no gradient) at learning rate `lr`. */
-  apply(vars: tf.Variable[], grads: Array<tf.Tensor | null>, lr: number): void {
+  /**
+   * Update `vars` in place with `grads` (same order; null = no gradient) at learning rate `lr`.
+   * `masks[i]`, when given, multiplies the new value of `vars[i]` (pruned entries stay zero).
+   */
+  apply(
+    vars: tf.Variable[],
+    grads: Array<tf.Tensor | null>,
+    lr: number,
+    masks?: Array<tf.Tensor | null>,
+  ): void {
     this.t++;
     tf.tidy(() => {
       vars.forEach((v, i) => {
         let g = grads[i];
         if (!g) return; // no gradient reaches this variable: leave it (and its slots) alone
         if (this.weightDecay > 0) g = tf.add(g, tf.mul(v, this.weightDecay));
-        if (this.kind === 'sgd') this.sgdStep(v, g, i, lr);
-        else this.adamStep(v, g, i, lr);
+        const next = this.kind === 'sgd' ? this.sgdStep(v, g, i, lr) : this.adamStep(v, g, i, lr);
+        const mask = masks?.[i];
+        v.assign(mask ? tf.mul(next, mask) : next);
       });
     });
   }
@@ -81,26 +91,24 @@ export class GradientOptimizer {
     this.slots[i][k] = tf.keep(value);
   }
 
-  private sgdStep(v: tf.Variable, g: tf.Tensor, i: number, lr: number): void {
-    if (this.momentum === 0) {
-      v.assign(tf.sub(v, tf.mul(g, lr)));
-      return;
-    }
+  // The steps return the updated value; `apply` assigns it (masked) to the variable.
+  private sgdStep(v: tf.Variable, g: tf.Tensor, i: number, lr: number): tf.Tensor {
+    if (this.momentum === 0) return tf.sub(v, tf.mul(g, lr));
     const [vel] = this.slot(i, v, 1);
     const next = tf.add(tf.mul(vel, this.momentum), g);
-    v.assign(tf.sub(v, tf.mul(tf.add(g, tf.mul(next, this.momentum)), lr)));
     this.replace(i, 0, next);
+    return tf.sub(v, tf.mul(tf.add(g, tf.mul(next, this.momentum)), lr));
   }
 
-  private adamStep(v: tf.Variable, g: tf.Tensor, i: number, lr: number): void {
+  private adamStep(v: tf.Variable, g: tf.Tensor, i: number, lr: number): tf.Tensor {
     const [m, s] = this.slot(i, v, 2);
     const m1 = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
     const s1 = tf.add(tf.mul(s, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
     const mHat = tf.div(m1, 1 - this.beta1 ** this.t);
     const sHat = tf.div(s1, 1 - this.beta2 ** this.t);
-    v.assign(tf.sub(v, tf.mul(tf.div(mHat, tf.add(tf.sqrt(sHat), this.epsilon)), lr)));
     this.replace(i, 0, m1);
     this.replace(i, 1, s1);
+    return tf.sub(v, tf.mul(tf.div(mHat, tf.add(tf.sqrt(sHat), this.epsilon)), lr));
   }
 
   /** Forget all momentum / moments (the L-C optimizer does this after every C step). */
