@@ -108,7 +108,7 @@ export const compressCommand = new Command('compress')
   .action(async (opts) => {
     if (!opts.out && !opts.dryRun)
       throw new UsageError(
-        '--out is required: pass --out DIR to save the compressed model, or --dry-run to save nothing',
+        '--out is required; pass --out DIR to save the compressed model, or --dry-run to save nothing',
       );
     if (opts.out && opts.dryRun)
       throw new UsageError('--out and --dry-run contradict each other; pass one of them');

@@ -16,6 +16,7 @@ Exit codes:
   1    the work failed (bad input file, unwritable output, model/dataset mismatch...): one line on stderr
   2    usage error (unknown or missing flag, bad flag value)
   130  interrupted (Ctrl-C); outputs are written atomically, so none is left half-written
+       (resume a long compress with --checkpoint-dir)
 Errors are one line: "condensa: <what is wrong>; <what to do>". --verbose adds the stack trace.`;
 
 // A message from outside condensa can be long (tfjs quotes whole tensors or source lines): keep

@@ -49,12 +49,9 @@ function route(cmd: Command, path: string): void {
 }
 route(program, 'condensa');
 
-process.on('SIGINT', () => {
-  process.stderr.write(
-    '\ncondensa: interrupted; nothing half-written was left behind (outputs are atomic)\n',
-  );
-  process.exit(EXIT.interrupted);
-});
+// No SIGINT listener: a training loop that never yields to the event loop would delay it until
+// the work is done. Node's default ends the process at once (exit status 130), and outputs are
+// written atomically, so nothing half-written is left behind.
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
 
