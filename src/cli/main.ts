@@ -3,6 +3,7 @@ import { compactCommand } from './compact.js';
 import { compressCommand } from './compress.js';
 import { dataCommand } from './data.js';
 import { describeError, EXIT, EXIT_CODES_HELP } from './errors.js';
+import { exportCommand } from './export.js';
 import { quantizeCommand } from './quantize.js';
 import { trainCommand } from './train.js';
 
@@ -21,6 +22,7 @@ program.addCommand(trainCommand);
 program.addCommand(compressCommand);
 program.addCommand(compactCommand);
 program.addCommand(quantizeCommand);
+program.addCommand(exportCommand);
 
 const verbose = process.argv.includes('--verbose');
 const HELP_CODES = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
