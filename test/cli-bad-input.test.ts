@@ -122,6 +122,25 @@ describe('condensa: bad output locations are refused before any work', () => {
   });
 });
 
+describe('condensa: help and --verbose', () => {
+  it('every command documents examples and exit codes; --verbose adds the stack trace', async () => {
+    const commands = ['compress', 'compact', 'quantize', 'export', 'train'];
+    const runs = await Promise.all([
+      ...commands.map((c) => condensa([c, '--help'])),
+      condensa([...compress('--out', aFile), '--verbose']),
+    ]);
+    runs.slice(0, -1).forEach((r, i) => {
+      expect(r.code, commands[i]).toBe(0);
+      expect(r.stdout, commands[i]).toMatch(/Examples:\n {2}\$ condensa /);
+      expect(r.stdout, commands[i]).toMatch(/Exit codes:[\s\S]*130 +interrupted/);
+    });
+    const verbose = runs.at(-1)!;
+    expect(verbose.code).toBe(1);
+    expect(verbose.stderr).toMatch(/^condensa: --out .* is an existing file/);
+    expect(verbose.stderr).toMatch(/\n {4}at checkOutDir/); // the stack, only when asked
+  });
+});
+
 describe('condensa: bad specs, models and sizes', () => {
   it('tells a missing spec file and a directory from JSON text', async () => {
     const [missing, dir, bad] = await Promise.all([
@@ -229,6 +248,36 @@ describe('condensa compress: the happy path states what changed and how it was s
       manifest.every((w: { quantization?: { dtype: string } }) => w.quantization?.dtype === 'float16'),
     ).toBe(true);
     expect(report.summary.ratios.bytes).toBeGreaterThan(1.8); // float32 -> float16 weights
+    rmSync(out, { recursive: true });
+  });
+
+  it('a spec without density: the search prints and records every sample and the chosen density', async () => {
+    const out = join(scratch, 'searched');
+    const spec = '{"scheme":"Prune"}';
+    const args = compress(
+      '--optimizer',
+      'direct',
+      '--train',
+      '500',
+      '--val',
+      '200',
+      '--test',
+      '200',
+      '--out',
+      out,
+    );
+    const run = await condensa(args.map((a) => (a === prune ? spec : a)));
+    expect(run.code, run.stderr.slice(0, 2000)).toBe(0);
+    const chosen = Number(/chosen density: ([\d.]+) \(sparsity/.exec(run.stderr)?.[1]);
+    const printed = run.stderr.match(/^ {2}sample \d+: density/gm) ?? [];
+    const record = JSON.parse(readFileSync(join(out, 'record.json'), 'utf8'));
+    expect(record.search.chosenDensity).toBeCloseTo(chosen, 4);
+    expect(record.search.samples.length).toBe(printed.length);
+    expect(printed.length).toBeGreaterThan(1);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.search.chosenDensity).toBe(record.search.chosenDensity);
+    // The saved model is pruned at the chosen density.
+    expect(summary.summary.after.nonzeros / summary.summary.before.parameters).toBeLessThan(chosen + 0.02);
     rmSync(out, { recursive: true });
   });
 });
