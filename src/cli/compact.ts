@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { initBackend } from '../backend/index.js';
-import { compactWithPlan } from '../graph/index.js';
+import { compact } from '../graph/index.js';
 import { TRAINING_DATASETS } from '../training/datasets.js';
 import { checkOutDir, resolveModelArg } from './checks.js';
 import { checkModelFitsDataset } from './dataset-fit.js';
@@ -42,16 +42,13 @@ export const compactCommand = new Command('compact')
     await initBackend();
     const model = await loadModelArg(input);
     if (opts.dataset) checkModelFitsDataset(model, opts.dataset, '<model>');
-    const { model: small, plan } = compactWithPlan(model);
-    const removed = plan.removed.reduce((n, g) => n + g.removed, 0);
+    const small = compact(model);
     if (small.countParams() === model.countParams()) {
       note(
         `${modelArg} has no all-zero channels to remove: saved unchanged (prune it with a structured scheme first)`,
       );
     } else {
-      note(
-        `compacted: ${model.countParams()} -> ${small.countParams()} parameters (${removed} channels removed)`,
-      );
+      note(`compacted: ${model.countParams()} -> ${small.countParams()} parameters`);
     }
     await finishTransform(model, small, {
       ...opts,
