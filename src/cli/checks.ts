@@ -36,7 +36,7 @@ export function checkOutDir(out: string, opts: OutDirCheck = {}): string {
   if (existsSync(target)) {
     if (!statSync(target).isDirectory()) {
       throw new InvalidArgumentError(
-        `${flag} ${out} is an existing file; pass a directory path (new or empty) for the output`,
+        `${flag} ${out} is an existing file; pass a directory path${opts.overwrite ? '' : ' (new or empty)'}`,
       );
     }
     if (readdirSync(target).length > 0 && !opts.overwrite) {

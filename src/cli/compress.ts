@@ -114,6 +114,9 @@ export const compressCommand = new Command('compress')
       throw new UsageError('--out and --dry-run contradict each other; pass one of them');
     const input = resolveModelArg(opts.model);
     const out = opts.out ? checkOutDir(opts.out, { overwrite: opts.overwrite, input: input.dir }) : undefined;
+    // An existing checkpoint directory is how a run resumes: only its location is checked.
+    if (opts.checkpointDir)
+      checkOutDir(opts.checkpointDir, { overwrite: true, input: input.dir, flag: '--checkpoint-dir' });
     const scheme = schemeFromSpec(readSpecArg(opts.spec));
     if (opts.optimizer !== 'direct') checkTrainSize(opts.train, opts.batchSize, opts.dataset);
     await initBackend();
