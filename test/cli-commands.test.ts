@@ -84,4 +84,29 @@ describe('condensa compact, quantize, export', () => {
     expect(s.ratios.bytes).toBeGreaterThan(3.5);
     expect(s.after.accuracy).toBeGreaterThan(s.before.accuracy - 0.02); // 8 bits barely move LeNet-5
   });
+
+  it('compress compacts a structured scheme by default and says so', async () => {
+    const spec = '{"scheme":"FilterPrune","density":0.5,"densities":{"conv1":1}}';
+    const run = await condensa([
+      'compress',
+      '--model',
+      'lenet5-mnist',
+      '--dataset',
+      'mnist',
+      '--spec',
+      spec,
+      '--optimizer',
+      'direct',
+      '--test',
+      '200',
+      '--dry-run',
+      '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.layout).toMatchObject({ compact: true, format: 'tfjs' });
+    expect(report.layout.reason).toMatch(/compacted \(structured pruning\)/);
+    expect(report.summary.ratios.flops).toBeGreaterThan(1.3);
+    expect(report.out).toBeNull();
+  });
 });
