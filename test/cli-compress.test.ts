@@ -54,7 +54,7 @@ describe('condensa compress', () => {
   });
 
   it('rejects an invalid spec with its JSON path', async () => {
-    const args = ['compress', '--model', 'lenet5-mnist', '--dataset', 'mnist'];
+    const args = ['compress', '--model', 'lenet5-mnist', '--dataset', 'mnist', '--dry-run'];
     await expect(cli([...args, '--spec', '{"scheme":"Prune","density":1.5}'])).rejects.toMatchObject({
       stderr: expect.stringMatching(/\$\.density: density must be a number in \(0, 1\]/),
     });
@@ -85,7 +85,12 @@ describe('condensa compress', () => {
     ]);
     expect(stdout).toMatch(/Prune \+ FineTune \(distilled\)/);
     expect(Number(/test accuracy ([\d.]+)%/.exec(stdout)?.[1])).toBeGreaterThan(90);
-    expect(readdirSync(out).sort()).toEqual(['model.sparse.json', 'record.json', 'weights.sparse.bin']);
+    expect(readdirSync(out).sort()).toEqual([
+      'model.sparse.json',
+      'record.json',
+      'summary.json',
+      'weights.sparse.bin',
+    ]);
     const [model, dense] = [await loadModel(out), await loadPretrained('lenet5-mnist')];
     expect(model.countParams()).toBe(dense.countParams());
     model.dispose();

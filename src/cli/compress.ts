@@ -1,51 +1,56 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError as CommanderArgError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import type * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/index.js';
-import { InvalidArgumentError } from '../errors.js';
 import { Compressor } from '../compressor/compressor.js';
 import { progressBar } from '../compressor/progress-bar.js';
-import { splitValidation, stratifiedSubset, toTensors } from '../data/index.js';
 import { compactWithPlan } from '../graph/index.js';
-import { loadModel, saveModel } from '../io/index.js';
-import { loadPretrained, PRETRAINED, type PretrainedName } from '../models/pretrained.js';
+import { PRETRAINED } from '../models/pretrained.js';
 import { DirectCompression, FineTune, LC } from '../optimizers/index.js';
 import type { RecoveryOptimizer } from '../optimizers/recovery-optimizer.js';
-import { schemeFromSpec } from '../schemes/index.js';
-import { datasetRecipe, TRAINING_DATASETS } from '../training/datasets.js';
-
-const count = (name: string, min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min)
-    throw new CommanderArgError(`${name} must be an integer >= ${min}, got '${v}'`);
-  return n;
-};
-
-const fraction = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!(v.trim() !== '' && n >= 0 && n <= 1))
-    throw new CommanderArgError(`${name} must be a number in [0, 1], got '${v}'`);
-  return n;
-};
+import { formatSummary } from '../report/summary-table.js';
+import { summary } from '../report/summary.js';
+import { refuseSkipped, schemeFromSpec } from '../schemes/index.js';
+import type { SchemeReport } from '../schemes/report.js';
+import { TRAINING_DATASETS } from '../training/datasets.js';
+import { checkOutDir, readSpecArg, resolveModelArg } from './checks.js';
+import { loadRunData } from './compress-data.js';
+import { checkModelFitsDataset, checkTrainSize } from './dataset-fit.js';
+import { UsageError } from './errors.js';
+import { count, fraction, loadModelArg, note } from './flags.js';
+import { chooseLayout } from './layout.js';
+import { saveOrRecover } from './save-output.js';
+import { searchLines, searchRecord } from './search-notes.js';
 
 /** The recovery optimizers the command line offers, with the budget knobs it exposes. */
 type Planned = RecoveryOptimizer & { plan(): { steps: number; iterations: number } };
-const OPTIMIZERS: Record<string, (steps: number, iterations: number) => Planned> = {
-  lc: (steps, iterations) =>
+type Budget = { steps: number; iterations: number; batchSize: number };
+const OPTIMIZERS: Record<string, (b: Budget) => Planned> = {
+  lc: ({ steps, iterations, batchSize }) =>
     new LC({
       steps,
+      batchSize,
       firstLIterations: iterations,
       perLIterations: iterations,
       fineTuneIterations: iterations,
     }),
-  finetune: (_steps, iterations) => new FineTune({ iterations }),
+  finetune: ({ iterations, batchSize }) => new FineTune({ iterations, batchSize }),
   direct: () => new DirectCompression({ bnImages: 2048 }),
 };
 
+const EXAMPLES = `
+Examples:
+  $ condensa compress --model lenet5-mnist --dataset mnist --spec '{"scheme":"Prune","density":0.1}' \\
+      --optimizer finetune --iterations 100 --train 2000 --out /tmp/lenet5-pruned
+  $ condensa compress --model seednet-0.25-cifar10 --dataset cifar10 --train 1000 --test 500 \\
+      --spec '{"scheme":"FilterPrune","density":0.75}' --optimizer finetune --iterations 20 --out /tmp/seednet-filters
+  $ condensa compress --model lenet5-mnist --dataset mnist --spec '{"scheme":"Quantize","dtype":"int8"}' \\
+      --optimizer direct --dry-run --json`;
+
 /**
  * `condensa compress`: apply a scheme (a JSON spec, inline or in a file) to a saved or pretrained
- * model, recover accuracy with L-C, fine-tuning or nothing, with a progress bar, and save the
- * result (compacted with `--compact`). The input model's files are never written.
+ * model, recover accuracy with L-C, fine-tuning or nothing, print a before/after table and save
+ * the result in the smallest layout the scheme allows. Every path is checked before the work
+ * starts, and the input model's files are never written.
  *
  * @example
  * ```sh
@@ -54,7 +59,7 @@ const OPTIMIZERS: Record<string, (steps: number, iterations: number) => Planned>
  * ```
  */
 export const compressCommand = new Command('compress')
-  .description('compress a model with a scheme spec, recover accuracy, save the result')
+  .description('compress a model with a scheme spec, recover accuracy, save it, print before/after')
   .requiredOption(
     '--model <dir|name>',
     `a saved model directory or a pretrained name (${PRETRAINED.join(', ')})`,
@@ -68,8 +73,14 @@ export const compressCommand = new Command('compress')
   )
   .option('--steps <n>', 'L-C outer steps', count('--steps', 1), 4)
   .option('--iterations <n>', 'minibatches per L step / fine-tuning', count('--iterations', 1), 200)
+  .option('--batch-size <n>', 'minibatch size of the recovery', count('--batch-size', 1), 128)
   .option('--train <n>', 'training images used for recovery (stratified)', count('--train', 10), 10_000)
   .option('--val <n>', 'validation images held out of the training set', count('--val', 10), 2000)
+  .option(
+    '--test <n>',
+    'test images for the accuracies (stratified; default: the whole test set)',
+    count('--test', 10),
+  )
   .option('--seed <n>', 'seed of splits and minibatch order', count('--seed', 0), 0)
   .option('--checkpoint-dir <dir>', 'checkpoint every step here; re-running resumes')
   .option(
@@ -77,48 +88,53 @@ export const compressCommand = new Command('compress')
     "also train against the input model's soft predictions, with this weight (default 0.9)",
     fraction('--distill'),
   )
-  .option('--compact', 'remove pruned channels before saving')
+  .option('--compact', 'remove pruned channels before saving (default for structured schemes)')
+  .option('--no-compact', 'save structured-pruned models uncompacted')
   .addOption(
     new Option(
       '--format <layout>',
-      'saved layout: stock tfjs, or sparse (pruned weights as positions + values)',
-    )
-      .choices(['tfjs', 'sparse'])
-      .default('tfjs'),
+      'saved layout (default: sparse when smaller for unstructured pruning)',
+    ).choices(['tfjs', 'sparse']),
   )
-  .option('--out <dir>', 'where to save the compressed model')
+  .addOption(
+    new Option('--weights <dtype>', 'saved weight type (default: the Quantize scheme, else float32)').choices(
+      ['float32', 'float16', 'int8'],
+    ),
+  )
+  .option('--out <dir>', 'where to save the compressed model (new or empty directory)')
+  .option('--overwrite', 'replace a non-empty --out directory')
+  .option('--dry-run', 'compress and print the summary without saving (instead of --out)')
+  .option('--json', 'print the summary as JSON on stdout instead of the table')
+  .option('--strict', 'refuse (before any work) a model with layers the scheme targets but cannot handle')
+  .addHelpText('after', EXAMPLES)
   .action(async (opts) => {
-    // Refuse a non-empty output before spending minutes compressing (saveModel would refuse too).
-    if (opts.out && existsSync(opts.out) && readdirSync(opts.out).length > 0) {
-      throw new InvalidArgumentError(
-        `--out ${opts.out} is not empty: choose a new directory (inputs are never overwritten)`,
+    if (!opts.out && !opts.dryRun)
+      throw new UsageError(
+        '--out is required; pass --out DIR to save the compressed model, or --dry-run to save nothing',
       );
-    }
+    if (opts.out && opts.dryRun)
+      throw new UsageError('--out and --dry-run contradict each other; pass one of them');
+    const input = resolveModelArg(opts.model);
+    const out = opts.out ? checkOutDir(opts.out, { overwrite: opts.overwrite, input: input.dir }) : undefined;
+    // An existing checkpoint directory is how a run resumes: only its location is checked.
+    if (opts.checkpointDir)
+      checkOutDir(opts.checkpointDir, { overwrite: true, input: input.dir, flag: '--checkpoint-dir' });
+    const scheme = schemeFromSpec(readSpecArg(opts.spec));
+    if (opts.optimizer !== 'direct') checkTrainSize(opts.train, opts.batchSize, opts.dataset);
     await initBackend();
-    const spec = existsSync(opts.spec) ? readFileSync(opts.spec, 'utf8') : opts.spec;
-    const scheme = schemeFromSpec(spec);
-    const recipe = datasetRecipe(opts.dataset);
-    const data = await recipe.load();
-    const numClasses = data.classes.length;
-    const { train, val } = splitValidation(data.train, { count: opts.val, seed: opts.seed });
-    const perClass = Math.max(1, Math.floor(Math.min(opts.train, train.count) / numClasses));
-    const norm = { normalize: 'standard', mean: recipe.mean, std: recipe.std, numClasses } as const;
-    const trainData = toTensors(stratifiedSubset(train, { perClass, seed: opts.seed }), norm);
-    const valData = toTensors(val, norm);
-    const testData = toTensors(data.test, norm);
-
-    const model = (PRETRAINED as readonly string[]).includes(opts.model)
-      ? await loadPretrained(opts.model as PretrainedName)
-      : await loadModel(opts.model);
-    const optimizer = OPTIMIZERS[opts.optimizer](opts.steps, opts.iterations);
+    const model = await loadModelArg(input);
+    checkModelFitsDataset(model, opts.dataset);
+    if (opts.strict) refuseSkipped(scheme, model);
+    const data = await loadRunData(opts.dataset, opts);
+    const optimizer = OPTIMIZERS[opts.optimizer](opts);
     const bar = progressBar({ total: optimizer.plan().iterations });
     const result = await new Compressor({
       model,
       scheme,
       optimizer,
-      trainData,
-      valData,
-      testData,
+      trainData: data.train,
+      valData: data.val,
+      testData: data.test,
       loss: 'categoricalCrossentropy',
       seed: opts.seed,
       testEvery: 'end',
@@ -128,31 +144,70 @@ export const compressCommand = new Command('compress')
       onEvent: bar.onEvent,
     }).run();
     bar.stop();
-    console.log(
-      `compressed with ${scheme.kind} + ${optimizer.name}${opts.distill === undefined ? '' : ' (distilled)'}: test accuracy ${pct(result.test!.accuracy)}`,
+    if (result.search) searchLines(result.search).forEach(note);
+    const headline =
+      `compressed with ${scheme.kind} + ${optimizer.name}${opts.distill === undefined ? '' : ' (distilled)'}: ` +
+      `test accuracy ${(100 * result.test!.accuracy).toFixed(2)}%`;
+
+    const layout = await chooseLayout(scheme, result.model, opts);
+    const compacted = layout.compact ? compactWithPlan(result.model) : undefined;
+    const deployed: tf.LayersModel = compacted ? compacted.model : result.model;
+    // Pruned channels compaction had to keep are never silent: which and why.
+    const pinned = (compacted?.plan.pinned ?? []).map(
+      (p) => `kept ${p.channels} pruned channel(s) of ${p.layers.join(', ')}: ${p.reasons.join('; ')}`,
     );
-    let out: tf.LayersModel = result.model;
-    if (opts.compact) {
-      const { model: small, plan } = compactWithPlan(result.model);
-      out = small;
-      const removed = plan.removed.reduce((s, r) => s + r.removed, 0);
-      console.log(`compacted: ${removed} channel(s) removed from ${plan.removed.length} channel group(s)`);
-      // Pruned channels compaction had to keep are never silent: say which and why.
-      for (const p of plan.pinned) {
-        console.log(
-          `  kept ${p.channels} pruned channel(s) of ${p.layers.join(', ')}: ${p.reasons.join('; ')}`,
-        );
-      }
-    }
-    if (opts.out) {
-      await saveModel(out, opts.out, {
-        format: opts.format,
-        record: { scheme: scheme.toJSON(), testAccuracy: result.test!.accuracy },
+    const save = { format: layout.format, quantization: layout.quantization };
+    const figures = await summary(model, deployed, { data: data.test, afterSave: save });
+    const search = result.search ? searchRecord(result.search) : undefined;
+    const report = {
+      input: opts.model,
+      scheme: scheme.toJSON(),
+      optimizer: optimizer.name,
+      layout,
+      summary: figures,
+      search,
+      schemeReport: result.schemeReport,
+      pinned,
+    };
+    if (out) {
+      await saveOrRecover(deployed, out, {
+        ...save,
+        overwrite: opts.overwrite,
+        record: {
+          scheme: scheme.toJSON(),
+          testAccuracy: result.test!.accuracy,
+          input: opts.model,
+          layout,
+          search,
+        },
+        extraJson: { 'summary.json': report },
       });
-      console.log(`saved to ${opts.out}`);
     }
-    for (const t of [trainData, valData, testData])
-      (Object.values(t) as tf.Tensor[]).forEach((x) => x.dispose());
+    if (opts.json) {
+      console.log(JSON.stringify({ ...report, out: out ?? null }, null, 2));
+    } else {
+      console.log(headline);
+      schemeLines(result.schemeReport).forEach((line) => console.log(line));
+      pinned.forEach((line) => console.log(line));
+      console.log(formatSummary(figures));
+      console.log(`saved as: ${layout.reason}`);
+      console.log(out ? `saved to ${out}` : 'not saved (--dry-run)');
+    }
+    if (deployed !== result.model) deployed.dispose();
+    result.model.dispose();
+    model.dispose();
+    data.dispose();
   });
 
-const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
+/** What the scheme did that a user must not miss: layers skipped (and why), guards and warnings. */
+function schemeLines(report: SchemeReport | undefined): string[] {
+  if (!report) return [];
+  const guarded = report.compressed.filter((c) => c.guarded);
+  return [
+    ...report.skipped.map((s) => `skipped ${s.layer} (${s.className}): ${s.reason}`),
+    ...guarded.map(
+      (c) => `guard: ${c.layer} keeps ${c.kept} of ${c.total} (allowEmptyLayers: true removes them all)`,
+    ),
+    ...report.warnings.map((w) => `warning: ${w}`),
+  ];
+}

@@ -33,7 +33,12 @@ function progressBar(): { onProgress: ProgressCallback; stop: () => void } {
 }
 
 /** `condensa data fetch <name>`: downloads, verifies and caches datasets. */
-export const dataCommand = new Command('data').description('Fetch and verify the datasets');
+export const dataCommand = new Command('data')
+  .description('Fetch and verify the datasets')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  $ condensa data fetch mnist\n  $ condensa data fetch all --data-dir /tmp/condensa-data',
+  );
 
 dataCommand
   .command('fetch')

@@ -2,6 +2,12 @@ import { Command, InvalidArgumentError as CommanderArgError, Option } from 'comm
 import { modelNames } from '../models/registry.js';
 import { TRAINING_DATASETS } from '../training/datasets.js';
 import { runTraining } from '../training/run.js';
+import { checkOutDir } from './checks.js';
+
+const EXAMPLES = `
+Examples:
+  $ condensa train --model lenet5 --dataset mnist --epochs 1 --per-class 100 --out /tmp/lenet5-quick
+  $ condensa train --model seednet --width 0.25 --dataset cifar10 --epochs 30 --out /tmp/seednet-0.25`;
 
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
@@ -55,7 +61,11 @@ export const trainCommand = new Command('train')
   .addOption(new Option('--quantization <dtype>', 'store weights quantized').choices(['float16', 'uint8']))
   .option('--overwrite', 'replace an existing --out directory', false)
   .option('--checkpoint-dir <dir>', 'save after every epoch here, and resume from it when run again')
+
+  .addHelpText('after', EXAMPLES)
   .action(async (o) => {
+    // Before training: an unusable --out found after an hour of training loses the model.
+    if (o.out) checkOutDir(o.out, { overwrite: o.overwrite });
     const { record, saved } = await runTraining({
       model: o.model,
       dataset: o.dataset,

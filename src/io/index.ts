@@ -17,3 +17,4 @@ export {
   type SparseManifestEntry,
   type SparseModelJSON,
 } from './sparse.js';
+export { toOnnx } from './onnx/export.js';
