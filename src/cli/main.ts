@@ -3,6 +3,7 @@ import { CondensaError } from '../errors.js';
 import { compressCommand } from './compress.js';
 import { dataCommand } from './data.js';
 import { trainCommand } from './train.js';
+import { workerCommand } from './worker.js';
 
 /**
  * The `condensa` command line. Each subcommand lives in its own file in this folder and is
@@ -13,6 +14,7 @@ program.name('condensa').description('Neural-network compression for TensorFlow.
 program.addCommand(dataCommand);
 program.addCommand(trainCommand);
 program.addCommand(compressCommand);
+program.addCommand(workerCommand);
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
