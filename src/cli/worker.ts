@@ -66,6 +66,8 @@ export const workerCommand = new Command('worker')
       handlers: mergeHandlers({ [SAMPLE_JOB]: sampleJobHandler() }, extra),
       lockDuration: opts.lockDuration,
       stalledInterval: opts.stalledInterval,
+      onJob: (e) =>
+        console.log(`${e.type} ${e.kind} ${e.jobId}${e.error === undefined ? '' : `: ${e.error}`}`),
     });
     console.log(`worker ${running.workerId} serving queue '${opts.queue}' on ${opts.redis}`);
     await new Promise<void>((done) => {

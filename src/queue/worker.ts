@@ -59,6 +59,17 @@ export interface WorkerOptions {
   lockDuration?: number;
   /** How often this worker looks for stalled jobs, ms (BullMQ default 30000). */
   stalledInterval?: number;
+  /** Called when this worker starts, finishes or fails a job (e.g. to log it). */
+  onJob?: (event: WorkerJobEvent) => void;
+}
+
+/** A job's progress on this worker. */
+export interface WorkerJobEvent {
+  type: 'start' | 'finish' | 'fail';
+  kind: string;
+  jobId: string;
+  /** The error's message when `type` is 'fail'. */
+  error?: string;
 }
 
 /** A running worker: `close()` finishes the jobs in progress, then disconnects. */
@@ -100,14 +111,17 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       );
     }
     let result: Record<string, unknown>;
+    opts.onJob?.({ type: 'start', kind: job.name, jobId: id });
     try {
       result = await handler(job.data, { jobId: id, workerId, attempt: job.attemptsMade + 1 });
     } catch (e) {
+      opts.onJob?.({ type: 'fail', kind: job.name, jobId: id, error: (e as Error).message });
       if (INPUT_ERRORS.some((kind) => e instanceof kind)) {
         throw new UnrecoverableError(`invalid ${job.name} job: ${(e as Error).message}`);
       }
       throw e;
     }
+    opts.onJob?.({ type: 'finish', kind: job.name, jobId: id });
     const provenance: JobProvenance = {
       jobId: id,
       workerId,
