@@ -33,6 +33,16 @@ export async function modelHash(dir: string): Promise<string> {
 }
 
 /**
+ * A job's reference to the saved model in `dir`: its absolute path and its files' hash.
+ *
+ * @example
+ * const model = await modelRef('assets/models/lenet5-mnist');
+ */
+export async function modelRef(dir: string): Promise<ModelRef> {
+  return { path: resolve(dir), sha256: await modelHash(dir) };
+}
+
+/**
  * Loads each model a worker is sent once, keyed by its hash: a worker running many samples of
  * one search reads and verifies the model files once.
  */

@@ -1,5 +1,7 @@
 import type { Density, SampleFn, SampleOutcome } from '../search/types.js';
+import type { SampleRunner } from '../compressor/search-options.js';
 import type { JobQueue } from './job-queue.js';
+import { SAMPLE_JOB, type SampleJob } from './jobs.js';
 
 /**
  * A search's sample function that runs each sample as a queued job: `payload(density)` is the
@@ -20,4 +22,33 @@ export function queueSampleFn<D extends Density>(
   payload: (density: D) => unknown,
 ): SampleFn<D> {
   return async (density) => (await queue.run(kind, payload(density))) as SampleOutcome;
+}
+
+/**
+ * The Compressor's `queue` option on a job queue: each search sample becomes a `sample` job
+ * made of `template` (model reference, data recipe, optimizer, objective) plus the scheme's spec
+ * at the sample's density; `batchSize` samples are proposed at a time.
+ *
+ * @example
+ * const queue = await JobQueue.open({ redis: 'redis://127.0.0.1:6379' });
+ * const template = {
+ *   model: await modelRef('assets/models/lenet5-mnist'),
+ *   data: { dataset: 'mnist', split: 'validation', count: 2000, seed: 0 },
+ *   optimizer: { kind: 'direct', seed: 0 },
+ *   objective: { name: 'nonzero-params', compacted: false },
+ * } as const;
+ * const result = await new Compressor({ ...options, queue: queueSampleRunner(queue, template, 4) }).run();
+ */
+export function queueSampleRunner(
+  queue: JobQueue,
+  template: Omit<SampleJob, 'scheme' | 'density'>,
+  batchSize: number,
+): SampleRunner {
+  return {
+    batchSize,
+    sample: async (scheme, density) => {
+      const job: SampleJob = { ...template, scheme, density };
+      return (await queue.run(SAMPLE_JOB, job)) as SampleOutcome;
+    },
+  };
 }
