@@ -140,4 +140,19 @@ describe('search samples as jobs on 3 worker processes', () => {
     const failures = workers.flatMap((w) => w.lines).filter((l) => l.startsWith(`fail ${SAMPLE_JOB} `));
     expect(failures).toHaveLength(1);
   });
+
+  it('finishes the job in progress on SIGTERM, then exits cleanly', async () => {
+    const since = workers.map((w) => w.lines.length);
+    const running = queue.run(SYNTHETIC_JOB, { seed: 5, density: 0.5, delayMs: 1000 });
+    const started = await Promise.race(
+      workers.map((w, i) =>
+        w.waitFor(new RegExp(`^start ${SYNTHETIC_JOB} `), { since: since[i] }).then(() => w),
+      ),
+    );
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+    const result = await running;
+    expect(workerOf(result)).toBe(started.lines[0].split(' ')[1]);
+    expect(started.lines.at(-1)).toMatch(/stopped$/);
+  });
 });
