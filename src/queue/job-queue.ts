@@ -46,6 +46,7 @@ export class JobQueue {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     // Every waiting search holds listeners on the one events stream.
     events.setMaxListeners(0);
+    queue.setMaxListeners(0);
     return new JobQueue(queue, events, [queueConnection, eventsConnection], opts.attempts ?? 3);
   }
 

@@ -58,10 +58,15 @@ export function spawnNode(args: string[]): Spawned {
 }
 
 /**
- * A `condensa worker` process serving the distributed bench's job kinds too, with short lock
- * and stalled-check times so a killed worker's job moves on within about a second.
+ * A `condensa worker` process serving the distributed bench's job kinds too, by default with
+ * short lock and stalled-check times so a killed worker's job moves on within about a second
+ * (`fastFailover: false`: BullMQ's 30 s, for CPU-bound jobs on a loaded machine).
  */
-export async function spawnWorker(redis: string, id: string): Promise<Spawned> {
+export async function spawnWorker(
+  redis: string,
+  id: string,
+  { fastFailover = true }: { fastFailover?: boolean } = {},
+): Promise<Spawned> {
   const w = spawnNode([
     'bin/condensa.js',
     'worker',
@@ -71,10 +76,7 @@ export async function spawnWorker(redis: string, id: string): Promise<Spawned> {
     id,
     '--handlers',
     'bench/distributed/handlers.ts',
-    '--lock-duration',
-    '1000',
-    '--stalled-interval',
-    '500',
+    ...(fastFailover ? ['--lock-duration', '1000', '--stalled-interval', '500'] : []),
   ]);
   await w.waitFor(/serving queue/);
   return w;
