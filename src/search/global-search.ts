@@ -49,11 +49,15 @@ export interface BayesianGlobalSearchOptions extends GlobalSearchOptions {
    * finished, so the search is the same whatever order results arrive in, and a seeded search
    * proposes the same samples on any number of workers. Within a batch, each proposal after the
    * first treats the earlier pending ones as observed at the GPs' posterior mean (kriging
-   * believer). Why this one: the search places samples by a level-set rule on a bracket as well as
-   * by expected improvement, and the believer answers both with the model's own prediction
-   * (believed feasibility moves the bracket, believed values shrink the variance there), where a
-   * constant liar must invent one lie that decides feasibility, and local penalization is built
-   * for EI alone and needs a Lipschitz estimate. With q = 1 the search is exactly the sequential one.
+   * believer), and keeps at least the feasibility bracket's width / (q + 1) away from them. Why
+   * this one: the search places samples by a level-set rule on a bracket as well as by expected
+   * improvement, and the believer answers both with the model's own prediction (believed
+   * feasibility moves the bracket, believed values shrink the variance there), where a constant
+   * liar must invent one lie that decides feasibility, and local penalization is built for EI
+   * alone and needs a Lipschitz estimate. The spacing is there because believers alone stacked a
+   * batch at the predicted crossing (10 samples instead of 8 to come within 2% of the oracle on
+   * the synthetic task at q = 2..8; spaced: 8 at q = 2, 6 at q = 4, 10 at q = 8; bench/distributed). With
+   * q = 1 the search is exactly the sequential one.
    */
   batchSize?: number;
 }
@@ -216,9 +220,11 @@ export async function globalSearch(opts: BayesianGlobalSearchOptions): Promise<S
 
   // The next point to sample given `points` (samples, then the batch's believed pending ones),
   // with the GP predictions there when the choice computed them; null: nothing worth sampling.
-  const propose = (points: Point[], batchEmpty: boolean): Choice | null => {
+  const propose = (points: Point[], pending: number[], gap: number): Choice | null => {
     if (points.length === 0) return { u: 0.5 };
-    const unsampled = (u: number): boolean => points.every((p) => Math.abs(p.u - u) > step / 2);
+    const batchEmpty = pending.length === 0;
+    const unsampled = (u: number): boolean =>
+      points.every((p) => Math.abs(p.u - u) > step / 2) && pending.every((b) => Math.abs(b - u) >= gap);
     if (!levelSetDone && points.length < o.budget - stage2) {
       // Stage 1: level-set search inside the bracket.
       const { lo, hi } = bracket(points, (p) => p.u);
@@ -278,11 +284,17 @@ export async function globalSearch(opts: BayesianGlobalSearchOptions): Promise<S
   while (sampler.samples.length < o.budget) {
     const points = sampler.samples.map(observed);
     const batch: number[] = [];
-    while (batch.length < batchSize && points.length < o.budget) {
-      const choice = propose(points, batch.length === 0);
+    // Proposals of one batch keep apart by the bracket's width / (q + 1): believers alone put
+    // them next to each other at the predicted crossing; spaced, a batch brackets the crossing
+    // like a (q + 1)-section search. No effect at q = 1.
+    const known = bracket(points, (p) => p.u);
+    const gap = (Math.min(known.hi, 1) - Math.max(known.lo, 0)) / (batchSize + 1);
+    const room = () => batch.length < batchSize && sampler.samples.length + batch.length < o.budget;
+    while (room()) {
+      const choice = propose(points, batch, gap);
       if (!choice) break;
       batch.push(choice.u);
-      if (batch.length < batchSize && points.length + 1 < o.budget) points.push(believe(points, choice));
+      if (room()) points.push(believe(points, choice));
     }
     if (batch.length === 0) break;
     await sampler.takeMany(
