@@ -14,9 +14,11 @@ import {
   JobQueue,
   modelRef,
   probeJobHandler,
+  queueProbeFn,
   queueSampleRunner,
   sampleJobHandler,
   startWorker,
+  type JobProvenance,
   type RunningWorker,
   type SampleJob,
 } from '../src/queue/index.js';
@@ -39,7 +41,18 @@ beforeAll(async () => {
   redis = await startRedis();
   workers = await Promise.all(
     ['a', 'b'].map((id) =>
-      startWorker({ redis: redis.url, workerId: id, handlers: { sample: sampleJobHandler() } }),
+      startWorker({
+        redis: redis.url,
+        workerId: id,
+        handlers: {
+          sample: sampleJobHandler(),
+          // A stand-in measurement: the probe's plumbing is under test here, not a sensitivity method.
+          probe: probeJobHandler(async (job, model) => ({
+            accuracy: 1 - job.density / 2,
+            layers: model.layers.length,
+          })),
+        },
+      }),
     ),
   );
   queue = await JobQueue.open({ redis: redis.url });
@@ -101,12 +114,29 @@ describe('Compressor search with samples on queue workers', () => {
     }
   });
 
-  it('keeps two workers busy with batches of two', async () => {
-    const r = await search({ queue: queueSampleRunner(queue, template, 2) });
+  it('runs a batch of two on both workers at once', async () => {
+    // Another optimizer seed: other job ids, so nothing is answered from the first test's jobs.
+    const fresh = { ...template, optimizer: { kind: 'direct' as const, seed: 1 } };
+    const r = await search({ queue: queueSampleRunner(queue, fresh, 2) });
     disposeModel(r.model);
     expect(r.search!.samples).toHaveLength(4);
-    const ran = new Set(r.search!.samples.map((s) => (s.extra.job as { workerId: string }).workerId));
-    expect(ran.size).toBe(2);
+    const [a, b] = r.search!.samples.slice(0, 2).map((s) => s.extra.job as JobProvenance);
+    expect(a.workerId).not.toBe(b.workerId);
+    expect(a.startedAt < b.finishedAt && b.startedAt < a.finishedAt, 'the two jobs overlapped').toBe(true);
+  });
+});
+
+describe('sensitivity probes as jobs', () => {
+  it('returns the accuracy the worker measured for a layer x density probe', async () => {
+    const profile = queueProbeFn(queue, {
+      model: template.model,
+      data: VAL,
+      scheme: { scheme: 'Prune' },
+      optimizer: template.optimizer,
+    });
+    const layer = dense.layers.find((l) => l.countParams() > 0)!.name;
+    expect(await profile(layer, 0.3)).toBeCloseTo(0.85, 12);
+    await expect(profile('no_such_layer', 0.3)).rejects.toThrow(/no layer 'no_such_layer'/);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Density, SampleFn, SampleOutcome } from '../search/types.js';
 import type { SampleRunner } from '../compressor/search-options.js';
 import type { JobQueue } from './job-queue.js';
-import { SAMPLE_JOB, type SampleJob } from './jobs.js';
+import { PROBE_JOB, SAMPLE_JOB, type ProbeJob, type SampleJob } from './jobs.js';
 
 /**
  * A search's sample function that runs each sample as a queued job: `payload(density)` is the
@@ -50,5 +50,24 @@ export function queueSampleRunner(
       const job: SampleJob = { ...template, scheme, density };
       return (await queue.run(SAMPLE_JOB, job)) as SampleOutcome;
     },
+  };
+}
+
+/**
+ * A sensitivity probe function on a job queue: `(layer, density)` becomes a `probe` job made of
+ * `template` plus the layer and density, resolving with the accuracy its worker measured
+ * (workers serve it with `probeJobHandler`). Fits `perLayerSearch`'s `profile` option.
+ *
+ * @example
+ * const profile = queueProbeFn(queue, { model, data, scheme: { scheme: 'Prune' }, optimizer });
+ * const accuracy = await profile('conv2', 0.3);
+ */
+export function queueProbeFn(
+  queue: JobQueue,
+  template: Omit<ProbeJob, 'layer' | 'density'>,
+): (layer: string, density: number) => Promise<number> {
+  return async (layer, density) => {
+    const job: ProbeJob = { ...template, layer, density };
+    return (await queue.run(PROBE_JOB, job)).accuracy as number;
   };
 }
