@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { globalTask } from '../bench/search/synthetic.js';
 import { InvalidArgumentError } from '../src/errors.js';
-import { globalSearch, type SampleFn } from '../src/search/index.js';
+import { bayesOptMinimize, globalSearch, type SampleFn } from '../src/search/index.js';
 import { seededRandom } from '../src/search/rng.js';
 
 const EPS = { eps: 0.02, mode: 'absolute' as const };
@@ -100,5 +100,31 @@ describe('batch global search (q samples at a time)', () => {
     await expect(globalSearch({ ...options, sample: task.sample, batchSize: 1.5 })).rejects.toThrow(
       /batchSize/,
     );
+  });
+});
+
+describe('batch bayesOptMinimize', () => {
+  const forrester = (x: number[]) => (6 * x[0] - 2) ** 2 * Math.sin(12 * x[0] - 4);
+
+  it('evaluates q points at a time and still finds the Forrester minimum (-6.0207 at 0.7572)', async () => {
+    let inFlight = 0;
+    let max = 0;
+    const f = async (x: number[]) => {
+      max = Math.max(max, ++inFlight);
+      await new Promise((r) => setTimeout(r, 1));
+      inFlight--;
+      return forrester(x);
+    };
+    const r = await bayesOptMinimize(f, { bounds: [[0, 1]], budget: 12, seed: 1, batchSize: 3 });
+    expect(max).toBe(3);
+    expect(r.xs).toHaveLength(12);
+    expect(r.y).toBeLessThan(-5.9);
+    expect(Math.abs(r.x[0] - 0.7572)).toBeLessThan(0.02);
+  });
+
+  it('with q = 1 is the sequential search', async () => {
+    const sequential = await bayesOptMinimize(forrester, { bounds: [[0, 1]], budget: 8, seed: 2 });
+    const q1 = await bayesOptMinimize(forrester, { bounds: [[0, 1]], budget: 8, seed: 2, batchSize: 1 });
+    expect(q1.xs).toEqual(sequential.xs);
   });
 });
