@@ -2,11 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend/index.js';
 import { Compressor } from '../src/compressor/index.js';
 import { MNIST_MEAN, MNIST_STD, loadMnist, splitValidation, toTensors } from '../src/data/index.js';
-import { DataError, LayerError } from '../src/errors.js';
+import { DataError, InvalidArgumentError, LayerError } from '../src/errors.js';
 import { loadPretrained } from '../src/models/index.js';
 import { objectives, searchops } from '../src/objectives/index.js';
 import { DirectCompression, LC, disposeModel } from '../src/optimizers/index.js';
@@ -158,6 +159,12 @@ describe('job handlers refuse bad inputs before any work', () => {
       await expect(sampleJobHandler()(job, { jobId: 'x', workerId: 'w', attempt: 1 })).rejects.toThrow(
         /hashes to [0-9a-f]{64}, the job expects/,
       );
+      // A file:// URL names the same directory; a remote URL is refused before any download.
+      const ctx = { jobId: 'x', workerId: 'w', attempt: 1 };
+      const asUrl = { ...job, model: { ...job.model, path: pathToFileURL(copy).href } };
+      await expect(sampleJobHandler()(asUrl, ctx)).rejects.toThrow(/hashes to [0-9a-f]{64}, the job expects/);
+      const remote = { ...job, model: { ...job.model, path: 'https://example.org/lenet5' } };
+      await expect(sampleJobHandler()(remote, ctx)).rejects.toThrow(InvalidArgumentError);
     } finally {
       await rm(copy, { recursive: true, force: true });
     }

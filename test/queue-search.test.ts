@@ -53,6 +53,12 @@ describe('search samples as jobs on 3 worker processes', () => {
     expect(remote.samples.map((s) => s.accuracy)).toEqual(local.samples.map((s) => s.accuracy));
     // The batches were spread: more than one worker ran samples.
     expect(new Set(remote.samples.map((s) => workerOf(s.extra))).size).toBeGreaterThan(1);
+    // Run again without any log: the seeded search asks for the same jobs, and Redis answers
+    // them all from their recorded results, without a worker starting one.
+    const started = workers.map((w) => w.lines.filter((l) => l.startsWith('start ')).length);
+    const again = await searchOnQueue(queue, { ...search, delayMs: 150 });
+    expect(again.samples.map((s) => s.extra)).toEqual(remote.samples.map((s) => s.extra));
+    expect(workers.map((w) => w.lines.filter((l) => l.startsWith('start ')).length)).toEqual(started);
   });
 
   it('finishes a job on another worker when its worker is killed -9 mid-job, every sample once', async () => {

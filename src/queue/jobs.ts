@@ -7,7 +7,7 @@ export const PROBE_JOB = 'probe';
 
 /** Which model a job compresses: where to read it, and the sha256 its files must have. */
 export interface ModelRef {
-  /** A saved-model directory (`saveModel`), as the worker sees it (shared disk or a copy). */
+  /** A saved-model directory (`saveModel`) or its `file://` URL, as the worker sees it (shared disk or a copy). */
   path: string;
   /** `modelHash(path)`: sha256 over the directory's files; the worker refuses other files. */
   sha256: string;

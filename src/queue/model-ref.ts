@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type * as tf from '@tensorflow/tfjs';
 import { DataError, InvalidArgumentError } from '../errors.js';
 import { loadModel } from '../io/load.js';
@@ -43,6 +44,20 @@ export async function modelRef(dir: string): Promise<ModelRef> {
 }
 
 /**
+ * A model reference's directory on this machine: a path, or a `file://` URL. Other URLs are
+ * refused: copy the model to each worker (the hash check makes sure it is the same model).
+ */
+function localPath(pathOrUrl: string): string {
+  if (pathOrUrl.startsWith('file://')) return fileURLToPath(pathOrUrl);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(pathOrUrl)) {
+    throw new InvalidArgumentError(
+      `model ${pathOrUrl}: workers read models from a path or a file:// URL; copy the files to each worker`,
+    );
+  }
+  return pathOrUrl;
+}
+
+/**
  * Loads each model a worker is sent once, keyed by its hash: a worker running many samples of
  * one search reads and verifies the model files once.
  */
@@ -59,14 +74,15 @@ export class ModelCache {
     let model = this.models.get(ref.sha256);
     if (!model) {
       model = (async () => {
-        const actual = await modelHash(ref.path);
+        const dir = localPath(ref.path);
+        const actual = await modelHash(dir);
         if (actual !== ref.sha256) {
           throw new DataError(
             `model ${ref.path} on this worker hashes to ${actual}, the job expects ${ref.sha256}: ` +
               'copy the same model files to this machine',
           );
         }
-        return loadModel(ref.path);
+        return loadModel(dir);
       })();
       // A failed load is not cached: the files may be fixed before the next job.
       model.catch(() => this.models.delete(ref.sha256));
