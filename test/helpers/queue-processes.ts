@@ -67,8 +67,11 @@ export async function spawnWorker(
   id: string,
   { fastFailover = true }: { fastFailover?: boolean } = {},
 ): Promise<Spawned> {
+  // The CLI from source (bin/condensa.js would prefer a stale dist/ build when there is one).
   const w = spawnNode([
-    'bin/condensa.js',
+    '--import',
+    'tsx',
+    'src/cli/main.ts',
     'worker',
     '--redis',
     redis,
