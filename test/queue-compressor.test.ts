@@ -24,6 +24,7 @@ import {
   type SampleJob,
 } from '../src/queue/index.js';
 import { Prune } from '../src/schemes/index.js';
+import { trackTensors } from './helpers/leaks.js';
 import { startRedis, type TestRedis } from './helpers/redis-server.js';
 
 // The Compressor's search on the pretrained MNIST LeNet-5 with its samples as real `sample` jobs
@@ -36,9 +37,11 @@ let workers: RunningWorker[];
 let dense: tf.LayersModel;
 let valData: { xs: tf.Tensor; ys: tf.Tensor };
 let template: Omit<SampleJob, 'scheme' | 'density'>;
+let leaks: ReturnType<typeof trackTensors>;
 
 beforeAll(async () => {
   await initBackend();
+  leaks = trackTensors();
   redis = await startRedis();
   workers = await Promise.all(
     ['a', 'b'].map((id) =>
@@ -75,6 +78,8 @@ afterAll(async () => {
   await redis?.stop();
   dense?.dispose();
   if (valData) tf.dispose([valData.xs, valData.ys]);
+  // Closed workers dispose their cached models and data: nothing of the file is left alive.
+  leaks.check();
 });
 
 const search = (extra: Partial<ConstructorParameters<typeof Compressor>[0]> = {}) =>
@@ -189,5 +194,6 @@ describe('job handlers refuse bad inputs before any work', () => {
     await expect(handler({ ...probe, layer: 'no_such_layer', density: 0.3 }, ctx)).rejects.toThrow(
       LayerError,
     );
+    await handler.dispose?.();
   });
 });

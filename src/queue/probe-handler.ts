@@ -28,7 +28,7 @@ export function probeJobHandler(evaluate: ProbeEvaluation): JobHandler {
     );
   }
   const models = new ModelCache();
-  return async (payload) => {
+  const handler: JobHandler = async (payload) => {
     const job = payload as ProbeJob;
     if (typeof job?.layer !== 'string' || job.layer === '') {
       throw new InvalidArgumentError(
@@ -52,4 +52,6 @@ export function probeJobHandler(evaluate: ProbeEvaluation): JobHandler {
     }
     return result;
   };
+  handler.dispose = () => models.dispose();
+  return handler;
 }

@@ -65,6 +65,15 @@ interface Tensors {
 class DataCache {
   private readonly entries = new Map<string, Promise<Tensors>>();
 
+  /** Dispose every cached tensor. */
+  async dispose(): Promise<void> {
+    for (const entry of this.entries.values()) {
+      const t = await entry.catch(() => null);
+      if (t) for (const d of [t.train, t.val]) (Object.values(d) as tf.Tensor[]).forEach((x) => x.dispose());
+    }
+    this.entries.clear();
+  }
+
   get(recipe: DataRecipe, trainCount: number, seed: number): Promise<Tensors> {
     if (recipe?.split !== 'validation') {
       throw new InvalidArgumentError(`data.split must be 'validation', got ${JSON.stringify(recipe?.split)}`);
@@ -105,7 +114,7 @@ export function sampleJobHandler(): JobHandler {
   const datasets = new DataCache();
   // The backend starts with the first sample, so a worker serving other kinds never pays for it.
   let backend: Promise<unknown> | null = null;
-  return async (payload) => {
+  const handler: JobHandler = async (payload) => {
     const job = payload as SampleJob;
     const scheme = schemeFromSpec(job.scheme);
     const optimizer = optimizerFromSettings(job.optimizer);
@@ -151,4 +160,9 @@ export function sampleJobHandler(): JobHandler {
       disposeModel(result.model);
     }
   };
+  handler.dispose = async () => {
+    await models.dispose();
+    await datasets.dispose();
+  };
+  return handler;
 }

@@ -15,9 +15,12 @@ export interface JobContext {
 /**
  * Runs one kind of job: validates the payload (throwing `InvalidArgumentError`, `SpecError`,
  * `LayerError` or `DataError` for a payload that can never succeed) and returns a
- * JSON-serialisable result.
+ * JSON-serialisable result. A handler holding resources (cached models, tensors) releases
+ * them in `dispose`, which the worker calls once it has stopped.
  */
-export type JobHandler = (data: unknown, context: JobContext) => Promise<Record<string, unknown>>;
+export type JobHandler = ((data: unknown, context: JobContext) => Promise<Record<string, unknown>>) & {
+  dispose?: () => Promise<void>;
+};
 
 /** Handlers by job kind. */
 export type JobHandlers = Readonly<Record<string, JobHandler>>;
@@ -148,6 +151,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     close: async () => {
       await worker.close();
       await connection.quit();
+      for (const handler of new Set(Object.values(opts.handlers))) await handler.dispose?.();
     },
   };
 }
