@@ -30,3 +30,16 @@ export class SpecError extends CondensaError {
 
 /** A file is missing, truncated or fails its checksum. */
 export class DataError extends CondensaError {}
+
+/**
+ * A queued job (search sample, sensitivity probe) failed on its worker; `jobId` names the job in
+ * Redis (BullMQ keeps it, with the worker's error, until removed).
+ */
+export class QueueJobError extends CondensaError {
+  constructor(
+    public readonly jobId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -17,3 +17,4 @@ export * from './io/index.js';
 export * from './report/index.js';
 export * from './training/index.js';
 export * from './compressor/index.js';
+export * from './queue/index.js';

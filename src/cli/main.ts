@@ -8,6 +8,7 @@ import { describeError, EXIT, EXIT_CODES_HELP } from './errors.js';
 import { exportCommand } from './export.js';
 import { quantizeCommand } from './quantize.js';
 import { trainCommand } from './train.js';
+import { workerCommand } from './worker.js';
 
 /**
  * The `condensa` command line. Each subcommand lives in its own file in this folder and is
@@ -27,6 +28,7 @@ program.addCommand(reportCommand);
 program.addCommand(compactCommand);
 program.addCommand(quantizeCommand);
 program.addCommand(exportCommand);
+program.addCommand(workerCommand);
 
 const verbose = process.argv.includes('--verbose');
 const HELP_CODES = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { SearchGoal } from '../objectives/index.js';
 import type { RecoveryOptimizer } from '../optimizers/recovery-optimizer.js';
-import type { AccuracyBudget, Density, Sample } from '../search/index.js';
+import type { AccuracyBudget, Density, Sample, SampleOutcome } from '../search/index.js';
 
 /**
  * The Compressor's sparsity-search options (Condensa's `objective`/`eps`, plus the budget and
@@ -45,6 +45,20 @@ export interface CompressorSearchOptions {
   measureCompacted?: boolean;
   /** Called after each sample (replayed ones included), e.g. to print a trace. */
   onSample?: (sample: Sample<Density>) => void;
+  /**
+   * Run the search's samples elsewhere, `batchSize` at a time, e.g. as jobs on BullMQ workers
+   * (`queueSampleRunner`). Without it every sample runs in this process (the default). The
+   * runner reports what its jobs measure, so their objective must be the one `objective` names.
+   */
+  queue?: SampleRunner;
+}
+
+/** Runs search samples outside the Compressor (e.g. on queue workers). */
+export interface SampleRunner {
+  /** Samples the search proposes at a time: the number of workers to keep busy. */
+  batchSize: number;
+  /** Compress with `scheme` (a JSON spec at the sample's density), evaluate, measure. */
+  sample(scheme: Record<string, unknown>, density: Density): Promise<SampleOutcome>;
 }
 
 /** What the search reports next to the compressed model. */

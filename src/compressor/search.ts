@@ -109,6 +109,9 @@ export async function searchThenCompress<R extends { model: tf.LayersModel; val:
       disposeModel(r.model);
     }
   };
+  // With a queue the sample runs on a worker, from the scheme's spec at that density.
+  const runSample = (s: Scheme, d: Density): Promise<SampleOutcome> =>
+    o.queue ? o.queue.sample(s.toJSON(), d) : measureScheme(s);
   const common = {
     baseAccuracy: base.accuracy,
     eps,
@@ -127,7 +130,8 @@ export async function searchThenCompress<R extends { model: tf.LayersModel; val:
     atDensity = (d) => scheme.withDensity(d as number);
     result = (await globalSearch({
       ...common,
-      sample: (d) => measureScheme(scheme.withDensity(d)),
+      sample: (d) => runSample(scheme.withDensity(d), d),
+      batchSize: o.queue?.batchSize,
     })) as SearchResult<Density>;
   } else {
     const layers = prunableLayers(scheme, o.model);
@@ -139,9 +143,9 @@ export async function searchThenCompress<R extends { model: tf.LayersModel; val:
       // Sensitivity probe: only `layer` compressed (every other layer at density 1).
       profile: async (layer, d) => {
         const map = Object.fromEntries(layers.map((l) => [l.name, l.name === layer ? d : 1]));
-        return (await measureScheme(withLayerDensities(scheme, map))).accuracy;
+        return (await runSample(withLayerDensities(scheme, map), map)).accuracy;
       },
-      sample: (d) => measureScheme(withLayerDensities(scheme, d)),
+      sample: (d) => runSample(withLayerDensities(scheme, d), d),
     })) as SearchResult<Density>;
   }
   const chosen: Sample<Density> = result.best ?? result.closest;

@@ -43,6 +43,42 @@ export interface BayesianGlobalSearchOptions extends GlobalSearchOptions {
   monotoneObjective?: boolean;
   /** How accuracies are warped before the GP sees them (default 'log-drop'; see `warpAccuracy`). */
   accuracyWarp?: 'log-drop' | 'none';
+  /**
+   * Samples proposed at a time, q (default 1). The sample function is called for all q
+   * concurrently (e.g. q jobs for q queue workers), and the next q are proposed once all have
+   * finished, so the search is the same whatever order results arrive in, and a seeded search
+   * proposes the same samples on any number of workers. Within a batch, each proposal after the
+   * first treats the earlier pending ones as observed at the GPs' posterior mean (kriging
+   * believer), and keeps at least the feasibility bracket's width / (q + 1) away from them. Why
+   * this one: the search places samples by a level-set rule on a bracket as well as by expected
+   * improvement, and the believer answers both with the model's own prediction (believed
+   * feasibility moves the bracket, believed values shrink the variance there), where a constant
+   * liar must invent one lie that decides feasibility, and local penalization is built for EI
+   * alone and needs a Lipschitz estimate. The spacing is there because believers alone stacked a
+   * batch at the predicted crossing (10 samples instead of 8 to come within 2% of the oracle on
+   * the synthetic task at q = 2..8; spaced: 8 at q = 2, 6 at q = 4, 10 at q = 8; bench/distributed). With
+   * q = 1 the search is exactly the sequential one.
+   */
+  batchSize?: number;
+}
+
+/** A point the search knows: a finished sample, or a pending one at its believed value. */
+interface Point {
+  u: number;
+  /** Warped accuracy. */
+  w: number;
+  /** Objective score (larger is better), NaN when not yet predictable. */
+  score: number;
+  feasible: boolean;
+  /** Missed the threshold by more than half the accuracy budget. */
+  farBelow: boolean;
+}
+
+/** A proposal, with the posteriors its choice computed at that point (reused by the believer). */
+interface Choice {
+  u: number;
+  accuracy?: GPPrediction;
+  objective?: GPPrediction;
 }
 
 /** Validated common options, in normalised coordinates u in [0,1] <-> s = sMin + u (sMax - sMin). */
@@ -116,6 +152,10 @@ export async function globalSearch(opts: BayesianGlobalSearchOptions): Promise<S
   if (!Number.isInteger(stage2) || stage2 < 0 || stage2 >= o.budget) {
     throw new InvalidArgumentError(`stage2Samples must be an integer in [0, budget - 1], got ${stage2}`);
   }
+  const batchSize = opts.batchSize ?? 1;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new InvalidArgumentError(`batchSize must be an integer >= 1 (samples at a time), got ${batchSize}`);
+  }
   const sampler = await Sampler.create(
     opts.sample,
     o.threshold,
@@ -129,16 +169,13 @@ export async function globalSearch(opts: BayesianGlobalSearchOptions): Promise<S
       kernel,
       resolution,
       stage2,
+      // A batch search proposes other samples: its log must not resume a sequential one.
+      ...(batchSize > 1 ? { batchSize } : {}),
     },
     opts,
   );
   const grid = Array.from({ length: resolution }, (_, i) => i / (resolution - 1));
   const step = 1 / (resolution - 1);
-  const take = (u: number): Promise<Sample<number>> => {
-    const s = o.toSparsity(u);
-    return sampler.take(1 - s, s, [s]);
-  };
-  const unsampled = (u: number): boolean => sampler.samples.every((p) => Math.abs(uOf(p) - u) > step / 2);
   const uOf = (p: Sample<number>): number => (p.sparsity - o.sMin) / (o.sMax - o.sMin);
   // The accuracy scale that matters is the distance from the base accuracy to the threshold;
   // it keeps the first GPs (one or two samples) from being absurdly confident.
@@ -150,66 +187,122 @@ export async function globalSearch(opts: BayesianGlobalSearchOptions): Promise<S
   const warp = (a: number) =>
     opts.accuracyWarp === 'none' ? a : warpAccuracy(a, opts.baseAccuracy, accuracyScale);
   const level = warp(o.threshold);
-  const fitAccuracy = () =>
+  const farBelowLevel = warp(o.threshold - accuracyScale / 2);
+  const observed = (p: Sample<number>): Point => ({
+    u: uOf(p),
+    w: warp(p.accuracy),
+    score: score(p.objective, o.direction),
+    feasible: p.feasible,
+    // A sample that missed the threshold by more than half the accuracy budget is no noise.
+    farBelow: p.accuracy < o.threshold - accuracyScale / 2,
+  });
+  const fitAccuracy = (points: Point[]) =>
     GaussianProcess.fit(
-      [[uDense], ...sampler.samples.map((p) => [uOf(p)])],
-      [warp(opts.baseAccuracy), ...sampler.samples.map((p) => warp(p.accuracy))],
+      [[uDense], ...points.map((p) => [p.u])],
+      [warp(opts.baseAccuracy), ...points.map((p) => p.w)],
       {
         kernel,
         bounds: [[0, 1]],
-        seed: o.seed + sampler.samples.length,
+        seed: o.seed + points.length,
         minOutputScale: Math.abs(warp(opts.baseAccuracy) - level),
       },
     );
-
-  // Stage 1: level-set search inside the bracket.
-  await take(0.5);
-  while (sampler.samples.length < o.budget - stage2) {
-    const { lo, hi } = bracket(sampler.samples, uOf);
-    if (lo >= 1 || hi - lo <= 2 * step || (lo < 0 && hi <= 0)) break;
-    const candidates = grid.filter((u) => u > lo && u < hi && unsampled(u));
-    if (candidates.length === 0) break;
-    const gp = fitAccuracy();
-    const post = gp.predictMany(candidates.map((u) => [u]));
-    const u = argmax(candidates, (i) => straddle(post[i].mean, Math.sqrt(post[i].variance), level));
-    await take(u);
-  }
-
+  const fitObjective = (points: Point[]) => {
+    const known = points.filter((p) => Number.isFinite(p.score));
+    return GaussianProcess.fit(
+      known.map((p) => [p.u]),
+      known.map((p) => p.score),
+      { kernel, bounds: [[0, 1]], seed: o.seed + 7919 + points.length },
+    );
+  };
   const monotone = opts.monotoneObjective ?? true;
+  let levelSetDone = false;
 
-  // Stage 2: constrained expected improvement on the objective.
-  while (sampler.samples.length < o.budget) {
+  // The next point to sample given `points` (samples, then the batch's believed pending ones),
+  // with the GP predictions there when the choice computed them; null: nothing worth sampling.
+  const propose = (points: Point[], pending: number[], gap: number): Choice | null => {
+    if (points.length === 0) return { u: 0.5 };
+    const batchEmpty = pending.length === 0;
+    const unsampled = (u: number): boolean =>
+      points.every((p) => Math.abs(p.u - u) > step / 2) && pending.every((b) => Math.abs(b - u) >= gap);
+    if (!levelSetDone && points.length < o.budget - stage2) {
+      // Stage 1: level-set search inside the bracket.
+      const { lo, hi } = bracket(points, (p) => p.u);
+      const candidates =
+        lo >= 1 || hi - lo <= 2 * step || (lo < 0 && hi <= 0)
+          ? []
+          : grid.filter((u) => u > lo && u < hi && unsampled(u));
+      if (candidates.length > 0) {
+        const post = fitAccuracy(points).predictMany(candidates.map((u) => [u]));
+        const k = argmax(
+          candidates.map((_, i) => i),
+          (i) => straddle(post[i].mean, Math.sqrt(post[i].variance), level),
+        );
+        return { u: candidates[k], accuracy: post[k] };
+      }
+      // Believed outcomes closed the bracket: wait for the real ones before moving on.
+      if (!batchEmpty) return null;
+      levelSetDone = true;
+    }
+    // Stage 2: constrained expected improvement on the objective. It needs one real objective.
+    if (!points.some((p) => Number.isFinite(p.score))) return null;
     // Under monotone accuracy nothing above the lowest infeasible sparsity can be feasible.
     // With a monotone objective, sparsities below the largest feasible one cannot improve on it.
-    const { lo, hi } = bracket(sampler.samples, uOf);
+    const { lo, hi } = bracket(points, (p) => p.u);
     const floor = monotone ? lo : -1;
     // Once the bracket has closed, leftover samples may probe past it: measured accuracy is
     // noisy, so the first infeasible sample does not prove that everything above it is
     // infeasible. A sample that missed the threshold by more than half the accuracy budget is
     // no noise, though: under monotone accuracy nothing above it is probed (the GP alone
     // reverts to its prior far from the data and let the CIFAR listing probe 95% sparsity).
-    const clearlyInfeasible = sampler.samples
-      .filter((p) => uOf(p) > lo && p.accuracy < o.threshold - accuracyScale / 2)
-      .map(uOf);
+    const clearlyInfeasible = points.filter((p) => p.u > lo && p.farBelow).map((p) => p.u);
     const ceiling = hi - lo <= 2 * step ? Math.min(2, ...clearlyInfeasible) : hi;
     const candidates = grid.filter((u) => u > floor && u < ceiling && unsampled(u));
-    if (candidates.length === 0) break;
-    const accuracyGp = fitAccuracy();
-    const scores = sampler.samples.map((p) => score(p.objective, o.direction));
-    const objectiveGp = GaussianProcess.fit(
-      sampler.samples.map((p) => [uOf(p)]),
-      scores,
-      { kernel, bounds: [[0, 1]], seed: o.seed + 7919 + sampler.samples.length },
-    );
-    const acc = accuracyGp.predictMany(candidates.map((u) => [u]));
-    const obj = objectiveGp.predictMany(candidates.map((u) => [u]));
-    const feasibleScores = sampler.samples
-      .filter((p) => p.feasible)
-      .map((p) => score(p.objective, o.direction));
+    if (candidates.length === 0) return null;
+    const acc = fitAccuracy(points).predictMany(candidates.map((u) => [u]));
+    const obj = fitObjective(points).predictMany(candidates.map((u) => [u]));
+    const feasibleScores = points.filter((p) => p.feasible && Number.isFinite(p.score)).map((p) => p.score);
     const k = constrainedChoice(acc, obj, level, feasibleScores);
-    if (k < 0) break;
-    const u = candidates[k];
-    await take(u);
+    if (k < 0) return null;
+    return { u: candidates[k], accuracy: acc[k], objective: obj[k] };
+  };
+
+  // Kriging believer: a pending point counts as observed at the GPs' posterior mean.
+  const believe = (points: Point[], c: Choice): Point => {
+    const w = (c.accuracy ?? fitAccuracy(points).predictMany([[c.u]])[0]).mean;
+    const hasScore = points.some((p) => Number.isFinite(p.score));
+    const objective = c.objective ?? (hasScore ? fitObjective(points).predictMany([[c.u]])[0] : null);
+    return {
+      u: c.u,
+      w,
+      score: objective ? objective.mean : NaN,
+      feasible: w >= level,
+      farBelow: w < farBelowLevel,
+    };
+  };
+
+  while (sampler.samples.length < o.budget) {
+    const points = sampler.samples.map(observed);
+    const batch: number[] = [];
+    // Proposals of one batch keep apart by the bracket's width / (q + 1): believers alone put
+    // them next to each other at the predicted crossing; spaced, a batch brackets the crossing
+    // like a (q + 1)-section search. No effect at q = 1.
+    const known = bracket(points, (p) => p.u);
+    const gap = (Math.min(known.hi, 1) - Math.max(known.lo, 0)) / (batchSize + 1);
+    const room = () => batch.length < batchSize && sampler.samples.length + batch.length < o.budget;
+    while (room()) {
+      const choice = propose(points, batch, gap);
+      if (!choice) break;
+      batch.push(choice.u);
+      if (room()) points.push(believe(points, choice));
+    }
+    if (batch.length === 0) break;
+    await sampler.takeMany(
+      batch.map((u) => {
+        const s = o.toSparsity(u);
+        return { density: 1 - s, sparsity: s, coordinates: [s] };
+      }),
+    );
   }
   return summarise(sampler.samples, o.threshold, o.direction);
 }

@@ -44,33 +44,60 @@ export class Sampler<D extends Density> {
 
   /** Take (or replay) the next sample at `density`. */
   async take(density: D, sparsity: number, coordinates: number[]): Promise<Sample<D>> {
-    const index = this.samples.length;
-    let sample = this.log?.recorded(index, density) ?? null;
-    if (!sample) {
-      this.opts.signal?.throwIfAborted();
-      const outcome = await this.fn(density, { index, signal: this.opts.signal });
-      const { accuracy, objective, ...extra } = outcome ?? {};
-      if (!Number.isFinite(accuracy) || !Number.isFinite(objective)) {
-        throw new CondensaError(
-          `sample ${index} at density ${JSON.stringify(density)} returned accuracy ${accuracy} and objective ` +
-            `${objective}; both must be finite numbers`,
-        );
-      }
-      sample = {
-        index,
-        density,
-        sparsity,
-        coordinates,
-        accuracy,
-        objective,
-        feasible: accuracy >= this.threshold,
-        extra: extra as Record<string, unknown>,
-        replayed: false,
-      };
-      await this.log?.append(sample);
-    }
-    this.samples.push(sample);
-    this.opts.onSample?.(sample as Sample<Density>);
+    const [sample] = await this.takeMany([{ density, sparsity, coordinates }]);
     return sample;
   }
+
+  /**
+   * Take (or replay) the next `proposals.length` samples at once: the sample function runs for
+   * all of them concurrently (a batch search keeps that many workers busy), they may finish in
+   * any order, and they are recorded in proposal order. If some fail, the finished ones before
+   * the first failure are still recorded, then the first error is thrown; a sample function
+   * backed by a job queue with idempotent job ids gets the others back without recomputing them.
+   */
+  async takeMany(proposals: readonly Proposal<D>[]): Promise<Sample<D>[]> {
+    const first = this.samples.length;
+    const replayed = proposals.map((p, i) => this.log?.recorded(first + i, p.density) ?? null);
+    if (replayed.some((r) => r === null)) this.opts.signal?.throwIfAborted();
+    const settled = await Promise.allSettled(proposals.map((p, i) => replayed[i] ?? this.run(first + i, p)));
+    const out: Sample<D>[] = [];
+    for (let i = 0; i < settled.length; i++) {
+      const r = settled[i];
+      if (r.status === 'rejected') throw r.reason;
+      if (!r.value.replayed) await this.log?.append(r.value);
+      this.samples.push(r.value);
+      this.opts.onSample?.(r.value as Sample<Density>);
+      out.push(r.value);
+    }
+    return out;
+  }
+
+  private async run(index: number, { density, sparsity, coordinates }: Proposal<D>): Promise<Sample<D>> {
+    const outcome = await this.fn(density, { index, signal: this.opts.signal });
+    const { accuracy, objective, ...extra } = outcome ?? {};
+    if (!Number.isFinite(accuracy) || !Number.isFinite(objective)) {
+      throw new CondensaError(
+        `sample ${index} at density ${JSON.stringify(density)} returned accuracy ${accuracy} and objective ` +
+          `${objective}; both must be finite numbers`,
+      );
+    }
+    return {
+      index,
+      density,
+      sparsity,
+      coordinates,
+      accuracy,
+      objective,
+      feasible: accuracy >= this.threshold,
+      extra: extra as Record<string, unknown>,
+      replayed: false,
+    };
+  }
+}
+
+/** Where a search wants a sample: the density handed to the sample function, and how it logs it. */
+export interface Proposal<D extends Density> {
+  density: D;
+  sparsity: number;
+  coordinates: number[];
 }
