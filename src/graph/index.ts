@@ -12,7 +12,8 @@
  * Supported layer classes are registry entries (`supportedLayerKinds()`); add one with
  * `registerLayerKind`. Other classes are black boxes: their channels are never removed.
  */
-export { compact, compactWithPlan } from './compact.js';
+export { type CompactOptions, compact, compactWithPlan } from './compact.js';
+export { type FoldReport, foldForInference } from './fold.js';
 export { constantFields } from './constants.js';
 export { type GroupCriteria, groupCriteria, sliceScores } from './criteria.js';
 export {
