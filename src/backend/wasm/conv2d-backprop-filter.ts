@@ -36,6 +36,7 @@ import {
   type KernelArgs,
   wasmBackend,
 } from './compose.js';
+import { shiftedApplies, shiftedFilterGradient, shiftedWaste } from './filter-gradient-shifted.js';
 
 export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
@@ -51,14 +52,19 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf
     false,
     'channelsLast',
   );
-  const gemm = backpropFilterStrategy.force
-    ? backpropFilterStrategy.force === 'gemm'
-    : useGemmForFilter(info);
-  return gemm ? gemmFilterGradient(backend, x, dy, info) : filterGradient(backend, x, dy, info);
+  const path = backpropFilterStrategy.force ?? pickFilterPath(info);
+  if (path === 'shifted' && shiftedApplies(info)) return shiftedFilterGradient(backend, x, dy, info);
+  return path === 'gemm' ? gemmFilterGradient(backend, x, dy, info) : filterGradient(backend, x, dy, info);
 }
 
-/** Tests force each path in turn; normally useGemmForFilter picks. */
-export const backpropFilterStrategy: { force?: 'gemm' | 'conv' } = {};
+/** Tests force each path in turn; normally pickFilterPath picks. 'shifted' needs stride 1. */
+export const backpropFilterStrategy: { force?: 'gemm' | 'conv' | 'shifted' } = {};
+
+/** The path for a conv: see useGemmForFilter and filter-gradient-shifted.ts. */
+export function pickFilterPath(info: tf.backend_util.Conv2DInfo): 'gemm' | 'conv' | 'shifted' {
+  if (useGemmForFilter(info)) return 'gemm';
+  return 'conv';
+}
 
 /**
  * GEMM where it measured faster (see the header): an input with few channels (an RGB image)
