@@ -143,7 +143,7 @@ if (want('conv-width1')) {
 }
 
 if (want('filter')) {
-  // The filter gradient's three paths at seedNet's shapes (width 0.25 batch 64, width 1 batch 32).
+  // The filter gradient's two paths at seedNet's shapes (width 0.25 batch 64, width 1 batch 32).
   for (const [x, f] of [
     [
       [64, 32, 32, 3],
@@ -167,7 +167,7 @@ if (want('filter')) {
     const attrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], filterShape: f };
     const y = tf.conv2d(xs as tf.Tensor4D, fs as tf.Tensor4D, 1, 'valid');
     time(`Conv2D forward x ${x} f ${f}`, () => mine('Conv2D', { x: xs, filter: fs }, attrs), 3);
-    for (const path of ['conv', 'gemm', 'shifted'] as const) {
+    for (const path of ['conv', 'gemm'] as const) {
       backpropFilterStrategy.force = path;
       time(
         `Conv2DBackpropFilter x ${x} (${path} path)`,

@@ -22,7 +22,10 @@
  *   width .25 conv3 x[64,6,6,128] Co 256    21          29          30
  *
  * (* with the dy^T x cols orientation, below.)
- * so GEMM is used unless the columns would exceed 32 M floats (128 MB), or the conv is dilated.
+ * A third form without the im2col loop, one XNNPACK matmul per tap on zero-copy shifted views
+ * of the padded input (stride 1), was tried and measured 1.5-3.7x the conv path's CPU time at
+ * these shapes (padding waste, per-tap packing and transposes; BENCHMARKS.md), so it was removed.
+ * So GEMM is used unless the columns would exceed 32 M floats (128 MB), or the conv is dilated.
  * Both match the cpu backend to ~1e-6 relative (test/backend-kernels.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -36,7 +39,6 @@ import {
   type KernelArgs,
   wasmBackend,
 } from './compose.js';
-import { shiftedApplies, shiftedFilterGradient, shiftedWaste } from './filter-gradient-shifted.js';
 
 export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
@@ -52,19 +54,14 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf
     false,
     'channelsLast',
   );
-  const path = backpropFilterStrategy.force ?? pickFilterPath(info);
-  if (path === 'shifted' && shiftedApplies(info)) return shiftedFilterGradient(backend, x, dy, info);
-  return path === 'gemm' ? gemmFilterGradient(backend, x, dy, info) : filterGradient(backend, x, dy, info);
+  const gemm = backpropFilterStrategy.force
+    ? backpropFilterStrategy.force === 'gemm'
+    : useGemmForFilter(info);
+  return gemm ? gemmFilterGradient(backend, x, dy, info) : filterGradient(backend, x, dy, info);
 }
 
-/** Tests force each path in turn; normally pickFilterPath picks. 'shifted' needs stride 1. */
-export const backpropFilterStrategy: { force?: 'gemm' | 'conv' | 'shifted' } = {};
-
-/** The path for a conv: see useGemmForFilter and filter-gradient-shifted.ts. */
-export function pickFilterPath(info: tf.backend_util.Conv2DInfo): 'gemm' | 'conv' | 'shifted' {
-  if (useGemmForFilter(info)) return 'gemm';
-  return 'conv';
-}
+/** Tests force each path in turn; normally useGemmForFilter picks. */
+export const backpropFilterStrategy: { force?: 'gemm' | 'conv' } = {};
 
 /**
  * GEMM where it measured faster (see the header): an input with few channels (an RGB image)
