@@ -25,7 +25,10 @@ function foldAndCheck(model: tf.LayersModel, shape = [4, 32, 32, 3]): ReturnType
   return folded;
 }
 
-/** MobileNet-v2 inverted residual blocks: expand 1x1 + BN + ReLU6, depthwise + BN + ReLU6, project + BN. */
+/**
+ * MobileNet-v2 inverted residual blocks (expand 1x1 + BN + ReLU6, depthwise + BN + ReLU6, project
+ * + BN), then a MobileNet-v1-style separable conv + BN + ReLU with depth multiplier 2.
+ */
 function mobileNetV2Style(): tf.LayersModel {
   const block = (x: Sym, tag: string, channels: number, expand: number, residual: boolean): Sym => {
     let y = conv(`${tag}_expand`, channels * expand, { kernelSize: 1, useBias: false }).apply(x) as Sym;
@@ -48,6 +51,19 @@ function mobileNetV2Style(): tf.LayersModel {
       y = tf.layers.activation({ name: 'stem_relu', activation: 'relu6' }).apply(y) as Sym;
       y = block(y, 'b1', 8, 4, true);
       y = block(y, 'b2', 8, 6, true);
+      y = tf.layers
+        .separableConv2d({
+          name: 'sep',
+          filters: 8,
+          kernelSize: 3,
+          padding: 'same',
+          depthMultiplier: 2,
+          depthwiseInitializer: init(),
+          pointwiseInitializer: init(),
+        })
+        .apply(y) as Sym;
+      y = tf.layers.batchNormalization({ name: 'sep_bn' }).apply(y) as Sym;
+      y = tf.layers.reLU({ name: 'sep_relu' }).apply(y) as Sym;
       y = tf.layers.reshape({ name: 'noop_reshape', targetShape: [16, 16, 8] }).apply(y) as Sym;
       y = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(y) as Sym;
       y = tf.layers.dropout({ name: 'drop', rate: 0.2 }).apply(y) as Sym;
@@ -97,8 +113,9 @@ describe('foldForInference', () => {
     const model = mobileNetV2Style();
     randomizeBiasesAndNorms(model, 7);
     const { model: folded, report } = foldAndCheck(model);
-    expect(report.batchNorms).toHaveLength(7);
+    expect(report.batchNorms).toHaveLength(8);
     expect(report.batchNorms).toContainEqual({ batchNorm: 'b1_dw_bn', into: 'b1_dw' });
+    expect(report.batchNorms).toContainEqual({ batchNorm: 'sep_bn', into: 'sep' });
     expect(report.identities.sort()).toEqual(['drop', 'noop_reshape']);
     expect(report.activations.map((a) => a.into)).toContain('stem');
     expect(folded.getLayer('b2_dw').getConfig().activation).toBe('relu6');

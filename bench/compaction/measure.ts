@@ -7,7 +7,7 @@
  * compaction, and the compaction folded (`compact(model, { fold: true })`). The folded pair gives
  * the compaction speedup of the deployed form, where per-op overhead is smallest.
  *
- *   npx tsx bench/compaction/measure.ts --threads 1 [--quick] [--model resnet20] [--removed 0.5,0.7]
+ *   npx tsx bench/compaction/measure.ts --threads 1 [--quick] [--model resnet20,'seedNet w0.25'] [--removed 0.5,0.7]
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, wasmThreadCount } from '../../src/backend/index.js';
@@ -28,7 +28,8 @@ const arg = (name: string): string | undefined => {
 };
 const threads = Number(arg('threads') ?? 1);
 const quick = process.argv.includes('--quick');
-const only = arg('model');
+/** Subjects to run, by name, comma-separated (default: all). */
+const only = arg('model')?.split(',');
 const fractions = (arg('removed') ?? '0.3,0.5,0.7').split(',').map(Number);
 
 await initBackend({ backend: 'wasm', threads, announce: false });
@@ -129,7 +130,7 @@ function pairedMedianMs(models: tf.LayersModel[], batch: number, repeats: number
 }
 
 for (const s of subjects) {
-  if (only && s.name !== only) continue;
+  if (only && !only.includes(s.name)) continue;
   for (const removed of fractions) {
     const model = await s.build();
     const before = countFlops(model);

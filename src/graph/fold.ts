@@ -31,7 +31,7 @@ const IDENTITY_AT_INFERENCE = new Set([
   'GaussianNoise',
 ]);
 /** Layers whose output may absorb a following batch norm or activation. */
-const LINEAR_PRODUCERS = new Set(['Conv2D', 'DepthwiseConv2D', 'Dense']);
+const LINEAR_PRODUCERS = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Dense']);
 const ACTIVATION_HOSTS = new Set(['Conv2D', 'DepthwiseConv2D', 'Dense', 'SeparableConv2D']);
 
 /** What `foldForInference` changed, by layer name. */
@@ -128,6 +128,7 @@ function foldBatchNorm(
     producer &&
     LINEAR_PRODUCERS.has(producer.className) &&
     producer.config.activation === 'linear' &&
+    channelsLast(producer) &&
     graph.singleUse(producer) &&
     graph.soleConsumerIs(producer, bn)
   ) {
@@ -150,7 +151,9 @@ function foldBatchNorm(
     if (target.className !== 'Dense') return undefined;
   }
   const validConv = target.className === 'Conv2D' && target.config.padding === 'valid';
-  if (!(validConv || target.className === 'Dense') || !graph.singleUse(target)) return undefined;
+  if (!(validConv || target.className === 'Dense') || !channelsLast(target) || !graph.singleUse(target)) {
+    return undefined;
+  }
   const own = weights.get(target.name)!;
   setKernelAndBias(target, own, foldBefore(own.get('kernel')!, own.get('bias'), affine, channelOfRow));
   graph.bypass(bn);
@@ -167,8 +170,12 @@ function setKernelAndBias(
   entry.config.useBias = true;
 }
 
+/** The kernel whose last axis is the layer's output channel (a separable conv's pointwise one). */
 const kernelName = (entry: LayerEntry): string =>
-  entry.className === 'DepthwiseConv2D' ? 'depthwise_kernel' : 'kernel';
+  ({ DepthwiseConv2D: 'depthwise_kernel', SeparableConv2D: 'pointwise_kernel' })[entry.className] ?? 'kernel';
+
+/** Channels on the last axis (the default); a channelsFirst conv keeps them on axis 1. */
+const channelsLast = (entry: LayerEntry): boolean => entry.config.dataFormat !== 'channelsFirst';
 
 /** The activation an Activation / ReLU layer applies, when a host layer can apply it instead. */
 function activationOf(entry: LayerEntry): string | undefined {

@@ -23,7 +23,7 @@
  *
  * (* with the dy^T x cols orientation, below.)
  * A third form without the im2col loop, one XNNPACK matmul per tap on zero-copy shifted views
- * of the padded input (stride 1), was tried and measured 1.5-3.7x the conv path's CPU time at
+ * of the padded input (stride 1), was tried and measured 1.4-3.7x the conv path's CPU time at
  * these shapes (padding waste, per-tap packing and transposes; BENCHMARKS.md), so it was removed.
  * So GEMM is used unless the columns would exceed 32 M floats (128 MB), or the conv is dilated.
  * Both match the cpu backend to ~1e-6 relative (test/backend-kernels.test.ts).
