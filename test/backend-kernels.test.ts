@@ -338,6 +338,30 @@ describe('wasm training kernels', () => {
     }
   }
 
+  it('Identity and same-dtype Cast share the data (no copy); other casts convert', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor([1.7, -2.2, 3.5], [3]);
+    const buffers = tf.backend().numDataIds();
+    const reshaped = x.reshape([3, 1]);
+    const copies = [tf.clone(x), tf.cast(x, 'float32'), reshaped.clone()];
+    expect(tf.backend().numDataIds()).toBe(buffers);
+    const asInt = tf.cast(x, 'int32');
+    expect(tf.backend().numDataIds()).toBe(buffers + 1);
+    expect(Array.from(asInt.dataSync())).toEqual([1, -2, 3]);
+    // Disposing the original leaves the sharing tensors readable.
+    x.dispose();
+    expect(Array.from(copies[0].dataSync())).toEqual(Array.from(new Float32Array([1.7, -2.2, 3.5])));
+    tf.dispose([...copies, asInt, reshaped]);
+  });
+
+  for (const dtype of ['float32', 'int32', 'bool'] as const) {
+    it(`Cast float32 -> ${dtype} and Identity`, async () => {
+      const x = input([4, 5], 18, (v) => (v > 0.5 ? 0 : v * 3));
+      await expectSameAsCpu('Cast', { x }, { dtype });
+      await expectSameAsCpu('Identity', { x }, {});
+    });
+  }
+
   const POOL_INPUTS: Record<string, (v: number) => number> = {
     'N(0,1)': (v) => v,
     'all-negative': (v) => -Math.abs(v) - 0.01,

@@ -3,7 +3,7 @@
  * original kernel against condensa-ts's replacement, to justify each replacement (the numbers
  * are quoted in the src/backend/wasm/*.ts headers).
  *
- *   CONDENSA_THREADS=1 npx tsx bench/train-throughput/kernel-timings.ts [conv|conv-width1|pool|matmul|reduce]
+ *   CONDENSA_THREADS=1 npx tsx bench/train-throughput/kernel-timings.ts [conv|conv-width1|filter|pool|matmul|reduce]
  *
  * Prints wall and CPU time per call (CPU time, summed over threads, is the steadier figure on
  * a shared machine).
@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend/index.js';
 import { originalWasmKernel } from '../../src/backend/wasm/compose.js';
+import { backpropFilterStrategy } from '../../src/backend/wasm/conv2d-backprop-filter.js';
 import { backpropInputStrategy } from '../../src/backend/wasm/conv2d-backprop-input.js';
 
 await initBackend({ backend: 'wasm' });
@@ -137,6 +138,44 @@ if (want('conv-width1')) {
       );
     }
     backpropInputStrategy.force = undefined;
+    tf.dispose([xs, fs, y]);
+  }
+}
+
+if (want('filter')) {
+  // The filter gradient's two paths at seedNet's shapes (width 0.25 batch 64, width 1 batch 32).
+  for (const [x, f] of [
+    [
+      [64, 32, 32, 3],
+      [3, 3, 3, 64],
+    ],
+    [
+      [64, 15, 15, 64],
+      [3, 3, 64, 128],
+    ],
+    [
+      [64, 6, 6, 128],
+      [3, 3, 128, 256],
+    ],
+    [
+      [32, 15, 15, 256],
+      [3, 3, 256, 512],
+    ],
+  ]) {
+    const xs = r(x);
+    const fs = r(f, 2);
+    const attrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], filterShape: f };
+    const y = tf.conv2d(xs as tf.Tensor4D, fs as tf.Tensor4D, 1, 'valid');
+    time(`Conv2D forward x ${x} f ${f}`, () => mine('Conv2D', { x: xs, filter: fs }, attrs), 3);
+    for (const path of ['conv', 'gemm'] as const) {
+      backpropFilterStrategy.force = path;
+      time(
+        `Conv2DBackpropFilter x ${x} (${path} path)`,
+        () => mine('Conv2DBackpropFilter', { x: xs, dy: y }, attrs),
+        3,
+      );
+    }
+    backpropFilterStrategy.force = undefined;
     tf.dispose([xs, fs, y]);
   }
 }

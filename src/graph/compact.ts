@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { LayerError } from '../errors.js';
 import { shortWeightName } from '../pruning/state.js';
 import { dependencyGraph } from './dependency-graph.js';
+import { foldForInference } from './fold.js';
 import { keptEntries, removedEntries } from './layout.js';
 import { type CompactionPlan, planCompaction } from './plan.js';
 import type { LayerConfig } from './registry.js';
@@ -27,15 +28,32 @@ interface LayerEntry {
  * (`filterPruneGroups`) zeroes BN gamma/beta along with the filter, which makes the channel
  * exactly zero and removable everywhere.
  *
+ * With `{ fold: true }` the result is an inference export: batch norms folded into their
+ * convolutions, identity layers removed and activations fused (see `foldForInference`); it
+ * predicts the same outputs but its batch norms can no longer be trained.
+ *
  * @example
  * ```ts
  * filterPruneGroups(model, { density: 0.5 });
  * const small = compact(model);
- * console.log(countFlops(model).total, countFlops(small).total);
+ * const deployed = compact(model, { fold: true });
+ * console.log(countFlops(model).total, countFlops(small).total, deployed.layers.length);
  * ```
  */
-export function compact(model: tf.LayersModel): tf.LayersModel {
-  return compactWithPlan(model).model;
+export function compact(model: tf.LayersModel, opts: CompactOptions = {}): tf.LayersModel {
+  const small = compactWithPlan(model).model;
+  if (!opts.fold) return small;
+  try {
+    return foldForInference(small).model;
+  } finally {
+    small.dispose();
+  }
+}
+
+/** Options of `compact`. */
+export interface CompactOptions {
+  /** Also fold batch norms, drop identity layers and fuse activations (inference only). Default false. */
+  fold?: boolean;
 }
 
 /** `compact`, also returning the plan (which groups lost how many channels). */

@@ -4,6 +4,8 @@
  * - `dependencyGraph(model)`: channel groups (sets of channels that must be removed together).
  * - `compact(model)`: a new, physically smaller model computing the same function as the masked
  *   one (pruned channels that still emit a constant are folded into the next layer's bias).
+ * - `foldForInference(model)` / `compact(model, { fold: true })`: the inference export, with batch
+ *   norms folded into their convolutions, identity layers dropped and activations fused.
  * - `groupImportance` / `filterPruneGroups`: rank and mask whole groups (residual stages pruned
  *   consistently; BN and depthwise parameters masked along with the filters).
  * - `countFlops(model)`: FLOPs (2 per multiply-accumulate) and parameters per layer;
@@ -13,7 +15,8 @@
  * `supportedLayerKinds()`); add one with `registerLayerKind`. Other classes are black boxes:
  * their channels are pinned (kept), and `planCompaction` says so.
  */
-export { compact, compactWithPlan } from './compact.js';
+export { type CompactOptions, compact, compactWithPlan } from './compact.js';
+export { type FoldReport, foldForInference } from './fold.js';
 export { constantFields } from './constants.js';
 export { type GroupCriteria, groupCriteria, sliceScores } from './criteria.js';
 export {

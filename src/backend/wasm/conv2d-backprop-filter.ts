@@ -22,7 +22,10 @@
  *   width .25 conv3 x[64,6,6,128] Co 256    21          29          30
  *
  * (* with the dy^T x cols orientation, below.)
- * so GEMM is used unless the columns would exceed 32 M floats (128 MB), or the conv is dilated.
+ * A third form without the im2col loop, one XNNPACK matmul per tap on zero-copy shifted views
+ * of the padded input (stride 1), was tried and measured 1.4-3.7x the conv path's CPU time at
+ * these shapes (padding waste, per-tap packing and transposes; BENCHMARKS.md), so it was removed.
+ * So GEMM is used unless the columns would exceed 32 M floats (128 MB), or the conv is dilated.
  * Both match the cpu backend to ~1e-6 relative (test/backend-kernels.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';

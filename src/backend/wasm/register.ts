@@ -13,6 +13,7 @@ import { depthwiseConv2dNativeBackpropInput } from './depthwise-backprop-input.j
 import { fusedBatchNorm } from './fused-batch-norm.js';
 import { maxPoolGrad } from './max-pool-grad.js';
 import { mean, sum } from './reduce-leading.js';
+import { cast, identity } from './share-data.js';
 import { tile } from './tile.js';
 
 /** Kernel name -> composed implementation. */
@@ -27,6 +28,8 @@ const KERNELS: Record<string, tf.KernelFunc> = {
   Sum: sum as unknown as tf.KernelFunc,
   Mean: mean as unknown as tf.KernelFunc,
   FusedBatchNorm: fusedBatchNorm as unknown as tf.KernelFunc,
+  Identity: identity as unknown as tf.KernelFunc,
+  Cast: cast as unknown as tf.KernelFunc,
 };
 
 let registered = false;
