@@ -21,3 +21,5 @@ export type {
   ImportanceOptions,
 } from './types.js';
 export { leastPairwiseTv } from './tvs.js';
+export { isKnownImportance, resolveImportance, type ImportanceOrCriteria } from './resolve.js';
+export { magnitudeImportance } from './magnitude.js';

@@ -1,18 +1,16 @@
-import { scoreStructures } from '../operators/structureScores.js';
+import type { Criteria } from '../operators/criteria.js';
 import { lampScores } from '../operators/lampScores.js';
+import { scoreStructures } from '../operators/structureScores.js';
 import type { ImportanceCriterion } from './registry.js';
 import { perLayer, structureWeight } from './structures.js';
-import type { ImportanceContext } from './types.js';
+import type { ImportanceContext, ImportanceFunction } from './types.js';
 
 /**
  * Norm of each structure's weights. The arithmetic is the operators' `scoreStructures` (float64
  * accumulation), so a scheme ranking by importance and a per-layer operator agree bit for bit.
  */
 function norms(ctx: ImportanceContext, p: 'l1' | 'l2'): Record<string, Float32Array> {
-  return perLayer(ctx.layers, (layer) => {
-    const w = structureWeight(layer);
-    return scoreStructures(w.data, w.shape, p, w.axes, layer.name);
-  });
+  return magnitudeImportance(p)(ctx);
 }
 
 /** 'l1': sum of |w| over a structure's weights (Li et al.'s filter norm). */
@@ -43,3 +41,15 @@ export const lamp: ImportanceCriterion = {
     return Object.fromEntries(Object.entries(l2s).map(([k, v]) => [k, lampScores(v)]));
   },
 };
+
+/**
+ * The magnitude criteria of the operators (`'l2' | 'l1' | 'max' | 'min' | 'mean' | 'sum' |
+ * 'l2Scaled'` over |w|) as an importance: what the schemes' `criteria` option means.
+ */
+export function magnitudeImportance(criteria: Criteria): ImportanceFunction {
+  return ({ layers }) =>
+    perLayer(layers, (layer) => {
+      const w = structureWeight(layer);
+      return scoreStructures(w.data, w.shape, criteria, w.axes, layer.name);
+    });
+}

@@ -1,9 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import { LayerError, TensorError } from '../errors.js';
-import './builtins.js';
-import { importanceCriterion } from './registry.js';
+import { resolveImportance } from './resolve.js';
+import type { ImportanceOrCriteria } from './resolve.js';
 import { structureCount, structureKind } from './structures.js';
-import type { Importance, ImportanceOptions } from './types.js';
+import type { ImportanceOptions } from './types.js';
 
 /** Options of {@link importanceScores}. */
 export interface ImportanceScoresOptions extends ImportanceOptions {
@@ -23,8 +23,8 @@ function hasStructures(layer: tf.layers.Layer): boolean {
 /**
  * One importance score per output structure (conv filter, dense neuron) of each layer; higher
  * means more important. `importance` is a registered name ('l1', 'l2', 'random', 'bnScale',
- * 'activation', 'apoz', 'taylor', 'fpgm', 'tvs', 'lamp', or one you registered) or your own
- * function. Data-driven criteria take `data` (inputs; labels for 'taylor' and 'tvs'). Every
+ * 'activation', 'apoz', 'taylor', 'fpgm', 'tvs', 'lamp', or one you registered), your own
+ * function, or a magnitude criteria name of the operators ('max', 'mean', 'l2Scaled'...). Data-driven criteria take `data` (inputs; labels for 'taylor' and 'tvs'). Every
  * result is checked: one finite score per structure. No tensor is left behind.
  *
  * @example
@@ -38,13 +38,13 @@ function hasStructures(layer: tf.layers.Layer): boolean {
  */
 export function importanceScores(
   model: tf.LayersModel,
-  importance: Importance,
+  importance: ImportanceOrCriteria,
   options: ImportanceScoresOptions = {},
 ): Record<string, Float32Array> {
   const layers = (options.layers ?? model.layers.filter(hasStructures)).map((l) =>
     typeof l === 'string' ? model.getLayer(l) : l,
   );
-  const score = typeof importance === 'function' ? importance : importanceCriterion(importance).score;
+  const score = resolveImportance(importance);
   const name = typeof importance === 'function' ? 'a user importance function' : `importance '${importance}'`;
   const out = score({ model, layers, options });
   for (const layer of layers) {
