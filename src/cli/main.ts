@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { CondensaError } from '../errors.js';
 import { compressCommand } from './compress.js';
 import { dataCommand } from './data.js';
+import { sensitivityCommand } from './sensitivity.js';
 import { trainCommand } from './train.js';
 
 /**
@@ -13,6 +14,7 @@ program.name('condensa').description('Neural-network compression for TensorFlow.
 program.addCommand(dataCommand);
 program.addCommand(trainCommand);
 program.addCommand(compressCommand);
+program.addCommand(sensitivityCommand);
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
