@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { Compressor } from '../src/compressor/index.js';
 import { groupImportance } from '../src/graph/index.js';
+import { FineTune } from '../src/optimizers/index.js';
 import { BUILTIN_IMPORTANCE, importanceScores } from '../src/importance/index.js';
 import { seedNet } from '../src/models/index.js';
 import { clearPruning, getMask } from '../src/pruning/state.js';
@@ -181,6 +183,28 @@ describe('GroupPrune', () => {
     });
     expect(scheme.withDensity(0.25).density).toBe(0.25);
     xs.dispose();
+    model.dispose();
+  });
+});
+
+describe('Compressor with a data-driven importance and a regularizer', () => {
+  it('calibrates the scheme on the training data and trains with the penalty', async () => {
+    const model = net();
+    const train = calibrationData();
+    const result = await new Compressor({
+      model,
+      scheme: new FilterPrune({ density: 0.5, importance: 'taylor' }),
+      optimizer: new FineTune({ iterations: 2, batchSize: 8 }),
+      trainData: train,
+      valData: train,
+      loss: 'categoricalCrossentropy',
+      regularizer: { groupLasso: 1e-3, layers: ['Conv2D'] },
+    }).run();
+    const kept = keptFilters(result.model, 'conv2').reduce((a, b) => a + b, 0);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(keptFilters(result.model, 'conv2').length);
+    result.model.dispose();
+    tf.dispose([train.xs, train.ys]);
     model.dispose();
   });
 });

@@ -12,7 +12,9 @@ import { Run, disposeCapture, type RunCapture, type RunEvent, type StepStats } f
 import { DivergenceError, RunAborted } from '../optimizers/signals.js';
 import { cloneModel, disposeModel } from '../optimizers/snapshot.js';
 import { evaluate, type Evaluation } from '../optimizers/evaluate.js';
+import { calibrate } from '../schemes/calibrate.js';
 import type { Scheme } from '../schemes/scheme.js';
+import type { RegularizerSpec } from '../training/regularizer.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { searchThenCompress, wantsSearch } from './search.js';
 import type { CompressorSearchOptions, SearchReport } from './search-options.js';
@@ -39,6 +41,11 @@ export interface CompressorOptions extends CompressorSearchOptions {
    * selects the best model stays the task loss. Costs one teacher forward pass per minibatch.
    */
   distill?: boolean | DistillationOptions;
+  /**
+   * L1 / L2 / group-lasso / BN-scale penalty added to the loss of every training minibatch of the
+   * run (see `penalty`), so that the filters pruning removes are small by then.
+   */
+  regularizer?: RegularizerSpec;
   /** Metrics reported besides loss; accuracy is the only one (and the default). */
   metrics?: Array<'accuracy'>;
   /** Progress events: per minibatch, per step, divergences, resumes. */
@@ -186,14 +193,17 @@ export class Compressor {
     const loss = resolveLoss(o.loss);
     const d = this.distill;
     const teacher = d ? { model: d.teacher, loss: distillationLoss(loss, d) } : undefined;
+    // A data-driven importance with no calibration data ranks on the first training examples.
+    const calibrated = isTensorData(o.trainData) ? calibrate(scheme, o.trainData) : scheme;
     const run = new Run({
       model: cloneModel(o.model),
-      scheme,
+      scheme: calibrated,
       trainData: o.trainData,
       valData: o.valData,
       testData: o.testData,
       loss,
       teacher,
+      regularizer: o.regularizer,
       seed: o.seed ?? 0,
       testEvery: o.testEvery,
       evalBatchSize: o.evalBatchSize,
@@ -277,4 +287,9 @@ export class Compressor {
       disposeModel(run.model);
     }
   }
+}
+
+/** Whether training data is whole tensors (usable as calibration) rather than a tf.data stream. */
+function isTensorData(d: Data): d is { xs: tf.Tensor; ys: tf.Tensor } {
+  return (d as { xs?: unknown }).xs instanceof tf.Tensor;
 }

@@ -13,7 +13,7 @@ export const activation: ImportanceCriterion = {
     const data = calibrationOf(options, 'activation');
     const sums = layers.map(() => null as Float64Array | null);
     const counts = layers.map(() => 0);
-    forEachActivation(model, layers, data, options.batchSize, (i, out) => {
+    forEachActivation(model, layers, data, options, (i, out) => {
       const v = channelView(out);
       const acc = (sums[i] ??= new Float64Array(v.channels));
       for (let k = 0; k < v.data.length; k++) acc[k % v.channels] += v.data[k];

@@ -21,6 +21,16 @@ export function calibrationOf(options: ImportanceOptions, who: string, labels = 
   return data;
 }
 
+/** The number of calibration examples used: all of `data`, or the first `options.examples`. */
+export function calibrationCount(data: Calibration, options: ImportanceOptions): number {
+  const n = data.xs.shape[0];
+  const cap = options.examples;
+  if (cap !== undefined && !(Number.isInteger(cap) && cap >= 1)) {
+    throw new InvalidArgumentError(`importance: examples must be a positive integer; got ${cap}`);
+  }
+  return Math.min(n, cap ?? n);
+}
+
 /** Minibatch [start, end) ranges over `n` examples. */
 export function batchRanges(n: number, batchSize = 64): Array<[number, number]> {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -56,7 +66,7 @@ export function forEachActivation(
   model: tf.LayersModel,
   layers: tf.layers.Layer[],
   data: Calibration,
-  batchSize: number | undefined,
+  options: ImportanceOptions,
   visit: (layerIndex: number, output: tf.Tensor) => void,
 ): void {
   layers.forEach(checkChannelsLast);
@@ -64,7 +74,7 @@ export function forEachActivation(
   // The probe model shares the layers (and so the weights) of `model`; it owns no tensors and is
   // not disposed, which would release the shared layers.
   const probe = tf.model({ inputs: model.inputs, outputs });
-  for (const range of batchRanges(data.xs.shape[0], batchSize)) {
+  for (const range of batchRanges(calibrationCount(data, options), options.batchSize)) {
     tf.tidy(() => {
       const got = probe.predict(rows(data.xs, range));
       const list = Array.isArray(got) ? got : [got];

@@ -14,7 +14,7 @@ export const apoz: ImportanceCriterion = {
     const data = calibrationOf(options, 'apoz');
     const zeros = layers.map(() => null as Float64Array | null);
     const counts = layers.map(() => 0);
-    forEachActivation(model, layers, data, options.batchSize, (i, out) => {
+    forEachActivation(model, layers, data, options, (i, out) => {
       const v = channelView(out);
       const acc = (zeros[i] ??= new Float64Array(v.channels));
       for (let k = 0; k < v.data.length; k++) if (v.data[k] <= 0) acc[k % v.channels]++;

@@ -58,5 +58,7 @@ export function importanceCriterion(name: string): ImportanceCriterion {
 
 /** What `importance` needs from the caller ('none' for a user function, which is trusted). */
 export function importanceNeeds(importance: Importance): ImportanceCriterion['needs'] {
-  return typeof importance === 'function' ? 'none' : importanceCriterion(importance).needs;
+  if (typeof importance === 'function') return 'none';
+  // A magnitude criteria name ('max', 'mean'...) is not registered: it reads weights only.
+  return criteria.get(importance)?.needs ?? 'none';
 }

@@ -3,7 +3,7 @@ import { LayerError } from '../errors.js';
 import { countFlops } from '../graph/flops.js';
 import { normaliseAxes, structureIndexOf } from '../operators/axes.js';
 import { getWeightVariable, weightNames } from '../pruning/state.js';
-import { batchRanges, calibrationOf, rows } from './activations.js';
+import { batchRanges, calibrationCount, calibrationOf, rows } from './activations.js';
 import type { ImportanceCriterion } from './registry.js';
 import { structureCount, structureKind } from './structures.js';
 import type { ImportanceOptions } from './types.js';
@@ -85,7 +85,7 @@ export const taylor: ImportanceCriterion = {
     });
     const vars = refs.flatMap((r) => (r.bias ? [r.kernel, r.bias] : [r.kernel]));
     const theta = layers.map((l) => new Float64Array(structureCount(l)));
-    for (const range of batchRanges(data.xs.shape[0], options.batchSize)) {
+    for (const range of batchRanges(calibrationCount(data, options), options.batchSize)) {
       tf.tidy(() => {
         const xs = rows(data.xs, range);
         const ys = rows(data.ys!, range);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
-import { calibrationOf, channelView, forEachActivation } from './activations.js';
+import { calibrationCount, calibrationOf, channelView, forEachActivation } from './activations.js';
 import type { ImportanceCriterion } from './registry.js';
 
 /** Class index of every example: argmax of one-hot labels, or the labels themselves. */
@@ -71,16 +71,16 @@ export const tvs: ImportanceCriterion = {
     if (!Number.isInteger(bins) || bins < 2) {
       throw new InvalidArgumentError(`importance 'tvs': bins must be an integer >= 2; got ${bins}`);
     }
-    const labels = classLabels(data.ys!);
+    const n = calibrationCount(data, options);
+    const labels = classLabels(data.ys!).subarray(0, n);
     const classes = Math.max(...labels) + 1;
     if (new Set(labels).size < 2) {
       throw new InvalidArgumentError(`importance 'tvs' needs examples of at least two classes`);
     }
     // pooled[layer][channel] -> one value per example, filled batch by batch.
-    const n = data.xs.shape[0];
     const pooled: Float32Array[][] = layers.map(() => []);
     let at = layers.map(() => 0);
-    forEachActivation(model, layers, data, options.batchSize, (i, out) => {
+    forEachActivation(model, layers, data, options, (i, out) => {
       const v = channelView(out);
       if (pooled[i].length === 0) pooled[i] = Array.from({ length: v.channels }, () => new Float32Array(n));
       for (let e = 0; e < v.batch; e++) {

@@ -14,6 +14,8 @@ export interface Calibration {
 export interface ImportanceOptions {
   /** Calibration data (required by 'activation', 'apoz', 'taylor', 'tvs'). */
   data?: Calibration;
+  /** Use only the first `examples` examples of `data` (default: all). */
+  examples?: number;
   /** Minibatch size over `data` (default 64). */
   batchSize?: number;
   /** Seed of 'random' (default 0). */

@@ -6,6 +6,7 @@ import { evaluate, type Evaluation } from './evaluate.js';
 import { GradientOptimizer, type GradientOptimizerOptions } from './gradient-optimizer.js';
 import type { TeacherLoss } from './distillation.js';
 import type { LossFunction } from './loss.js';
+import type { RegularizerSpec } from '../training/regularizer.js';
 import type { LrSchedule } from './schedules.js';
 import { DivergenceError } from './signals.js';
 import {
@@ -67,6 +68,8 @@ export interface RunConfig {
   loss: LossFunction;
   /** Train against this teacher's soft predictions (evaluation and selection keep `loss`). */
   teacher?: { model: tf.LayersModel; loss: TeacherLoss };
+  /** Penalty added to the training loss (L1, L2, group lasso, BN scale). */
+  regularizer?: RegularizerSpec;
   /** Seed of the minibatch order. */
   seed: number;
   /** Evaluate on the test data after every step ('step', default) or only at the end ('end'). */
@@ -183,6 +186,7 @@ export class Run {
       stream,
       loss: this.config.loss,
       teacher: this.config.teacher,
+      regularizer: this.config.regularizer,
       optimizer,
       iterations: opts.iterations,
       lr: (t) => opts.lr(t) * scale,

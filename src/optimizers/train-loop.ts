@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { applyMasks } from '../pruning/index.js';
+import { penalty, type RegularizerSpec } from '../training/regularizer.js';
 import type { BatchStream } from './data.js';
 import type { TeacherLoss } from './distillation.js';
 import type { GradientOptimizer } from './gradient-optimizer.js';
@@ -25,6 +26,8 @@ export interface TrainLoopOptions {
    * `loss`, which replaces the task loss for training (see `distillationLoss`).
    */
   teacher?: { model: tf.LayersModel; loss: TeacherLoss };
+  /** L1 / L2 / group-lasso / BN-scale penalty added to the training loss (see `penalty`). */
+  regularizer?: RegularizerSpec;
   /** Called after each iteration with its loss and learning rate. */
   onIteration?: (iteration: number, loss: number, lr: number) => void;
   signal?: AbortSignal;
@@ -68,7 +71,8 @@ export async function trainIterations(model: tf.LayersModel, opts: TrainLoopOpti
       const { value, grads } = tf.variableGrads(() => {
         const preds = model.apply(batch.xs, { training: true }) as tf.Tensor;
         const perExample = teacher && soft ? teacher.loss(batch.ys, preds, soft) : opts.loss(batch.ys, preds);
-        return tf.mean(perExample) as tf.Scalar;
+        const task = tf.mean(perExample) as tf.Scalar;
+        return opts.regularizer ? (tf.add(task, penalty(model, opts.regularizer)) as tf.Scalar) : task;
       }, vars);
       const list = vars.map((v) => {
         const g = grads[v.name] as tf.Tensor | undefined;

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import { dependencyGraph, filterPruneGroups } from '../graph/index.js';
 import type { DependencyGraph, GroupAggregate, GroupImportance } from '../graph/index.js';
-import { isKnownImportance } from '../importance/index.js';
+import { importanceNeeds, isKnownImportance } from '../importance/index.js';
 import type { Calibration, ImportanceOptions, ImportanceOrCriteria } from '../importance/index.js';
 import { weightNames } from '../pruning/state.js';
 import { checkDensity } from './math.js';
@@ -82,8 +82,19 @@ export class GroupPrune implements Scheme {
   }
 
   /** A copy scoring with calibration `data` (for data-driven importance). */
-  withCalibration(data: Calibration): this {
-    return new GroupPrune({ ...this.options, calibration: data }) as this;
+  withCalibration(data: Calibration, examples?: number): this {
+    const importanceOptions = {
+      ...(examples === undefined ? {} : { examples }),
+      ...this.options.importanceOptions,
+    };
+    return new GroupPrune({ ...this.options, calibration: data, importanceOptions }) as this;
+  }
+
+  /** Whether the importance needs calibration data that this scheme was not given. */
+  needsCalibration(): boolean {
+    return (
+      this.options.calibration === undefined && importanceNeeds(this.options.importance ?? 'l2') !== 'none'
+    );
   }
 
   /** Whether the group `g` is pruned by this scheme. */

@@ -19,3 +19,4 @@ export type { QuantizeSchemeOptions } from './quantize.js';
 export { Compose } from './compose.js';
 export { schemeFromSpec, schemeToSpec } from './spec.js';
 export type { SchemeSpec } from './spec.js';
+export { calibrate } from './calibrate.js';

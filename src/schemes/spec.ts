@@ -41,7 +41,7 @@ const STRUCTURED_KEYS = [
 ];
 
 // The JSON-expressible importance options (a loss function has no JSON form).
-const IMPORTANCE_OPTION_KEYS = ['seed', 'batchSize', 'flopsLambda', 'bins'];
+const IMPORTANCE_OPTION_KEYS = ['seed', 'batchSize', 'examples', 'flopsLambda', 'bins'];
 
 /** Per scheme kind: the keys it accepts (besides `scheme`) and its constructor. */
 const KINDS: Record<string, { keys: string[]; build: Builder }> = {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
-import { importanceScores, isKnownImportance } from '../importance/index.js';
+import { importanceNeeds, importanceScores, isKnownImportance } from '../importance/index.js';
 import type { Calibration, ImportanceOptions, ImportanceOrCriteria } from '../importance/index.js';
 import { CRITERIA } from './math.js';
 import type { Criteria } from './math.js';
@@ -77,8 +77,17 @@ export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptio
    * A copy of this scheme scoring with calibration `data` (the Compressor gives its training
    * examples this way to schemes whose importance needs data).
    */
-  withCalibration(data: Calibration): this {
-    return this.with({ ...this.options, calibration: data });
+  withCalibration(data: Calibration, examples?: number): this {
+    const importanceOptions = {
+      ...(examples === undefined ? {} : { examples }),
+      ...this.options.importanceOptions,
+    };
+    return this.with({ ...this.options, calibration: data, importanceOptions });
+  }
+
+  /** Whether the importance needs calibration data that this scheme was not given. */
+  needsCalibration(): boolean {
+    return this.options.calibration === undefined && importanceNeeds(this.importance) !== 'none';
   }
 
   // Scores of every eligible layer, computed once per `pi` so data-driven importance runs ONE

@@ -10,3 +10,4 @@ export {
 } from './schedule.js';
 export { progressPrinter, TrainProgressCallback, type TrainProgress } from './progress.js';
 export { TRAINING_DATASETS, datasetRecipe, type DatasetRecipe } from './datasets.js';
+export { penalty, type RegularizerSpec } from './regularizer.js';
