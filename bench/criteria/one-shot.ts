@@ -5,7 +5,7 @@
  * training images (forward passes only). The time is that of scoring alone
  * (`importanceScores`) on the calibration set.
  *
- *   npx tsx bench/criteria/one-shot.ts [--test 2000] [--calibration 512] [--bn 2048] [--density 0.5]
+ *   npx tsx bench/criteria/one-shot.ts [--scope global|layer] [--test 2000] [--calibration 512] [--bn 2048] [--density 0.5]
  *
  * Calibration: --calibration training images (stratified, seed 0); test: the first --test test
  * images. Appends one JSON line per criterion to bench/criteria/results.jsonl and prints a table.
@@ -28,6 +28,7 @@ const { values: a } = parseArgs({
     bn: { type: 'string', default: '2048' },
     density: { type: 'string', default: '0.5' },
     only: { type: 'string' },
+    scope: { type: 'string', default: 'global' },
     out: { type: 'string', default: 'bench/criteria/results.jsonl' },
   },
 });
@@ -36,10 +37,13 @@ const backend = await initBackend({ announce: false });
 const cifar = await loadCifar10();
 const norm = { normalize: 'standard', mean: CIFAR10_MEAN, std: CIFAR10_STD, numClasses: 10 } as const;
 const calibration = toTensors(
-  stratifiedSubset(cifar.train, { perClass: Number(a.calibration) / 10, seed: 0 }),
+  stratifiedSubset(cifar.train, { perClass: Math.max(1, Math.floor(Number(a.calibration) / 10)), seed: 0 }),
   norm,
 );
-const bnData = toTensors(stratifiedSubset(cifar.train, { perClass: Number(a.bn) / 10, seed: 1 }), norm);
+const bnData = toTensors(
+  stratifiedSubset(cifar.train, { perClass: Math.max(1, Math.ceil(Number(a.bn) / 10)), seed: 1 }),
+  norm,
+);
 const allTest = toTensors(cifar.test, norm);
 const n = Number(a.test);
 const test = { xs: allTest.xs.slice(0, n), ys: allTest.ys.slice(0, n) };
@@ -63,7 +67,10 @@ for (const importance of criteria) {
   const scores = importanceScores(model, importance, { data: calibration, layers: convs, seed: 0 });
   const seconds = (performance.now() - t0) / 1000;
   // The same scores rank the filters: the timing above is the criterion's whole cost.
-  new FilterPrune({ density, importance: () => scores }).pi(model);
+  // 'global': one threshold over conv1-3 (FilterPrune's default); 'layer': each conv keeps
+  // `density` of its own filters (the setting of the FPGM and Taylor papers' comparisons).
+  const densities = a.scope === 'layer' ? Object.fromEntries(convs.map((l) => [l, density])) : undefined;
+  new FilterPrune({ density, densities, importance: () => scores }).pi(model);
   const kept = Object.fromEntries(
     convs.map((l) => [
       l,
@@ -85,6 +92,7 @@ for (const importance of criteria) {
     backend,
     importance,
     density,
+    scope: a.scope,
     kept,
     scoreSeconds: Number(seconds.toFixed(3)),
     denseAccuracy: denseAcc,

@@ -29,7 +29,10 @@ const { values: a } = parseArgs({
 await initBackend({ announce: false });
 const cifar = await loadCifar10();
 const norm = { normalize: 'standard', mean: CIFAR10_MEAN, std: CIFAR10_STD, numClasses: 10 } as const;
-const data = toTensors(stratifiedSubset(cifar.train, { perClass: Number(a.images) / 10, seed: 0 }), norm);
+const data = toTensors(
+  stratifiedSubset(cifar.train, { perClass: Math.max(1, Math.floor(Number(a.images) / 10)), seed: 0 }),
+  norm,
+);
 const model = await loadPretrained('seednet-0.25-cifar10');
 const layers = ['conv1', 'conv2', 'conv3'];
 const scores: Record<string, Record<string, number[]>> = {};

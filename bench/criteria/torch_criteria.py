@@ -99,7 +99,7 @@ def main():
         F.cross_entropy(logits, y).backward()
         for i, z in enumerate(acts):
             positions = z.shape[2] * z.shape[3]
-            theta[i] += ((z.grad * z).sum(dim=(0, 2, 3)) / positions).abs().double()
+            theta[i] += ((z.grad * z.detach()).sum(dim=(0, 2, 3)) / positions).abs().double()
             zeros[i] += (z.detach() == 0).sum(dim=(0, 2, 3)).double()
             counts[i] += z.shape[0] * positions
         model.zero_grad()
