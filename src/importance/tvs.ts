@@ -22,6 +22,16 @@ export function leastPairwiseTv(
   classes: number,
   bins: number,
 ): number {
+  return pairwiseTv(values, labels, classes, bins).least;
+}
+
+/** The least and the mean total-variation distance over class pairs (see {@link leastPairwiseTv}). */
+function pairwiseTv(
+  values: ArrayLike<number>,
+  labels: Int32Array,
+  classes: number,
+  bins: number,
+): { least: number; mean: number } {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < values.length; i++) {
@@ -37,16 +47,26 @@ export function leastPairwiseTv(
     counts[labels[i]]++;
   }
   let least = Infinity;
+  let sum = 0;
+  let pairs = 0;
   for (let a = 0; a < classes; a++) {
     for (let b = a + 1; b < classes; b++) {
       if (counts[a] === 0 || counts[b] === 0) continue;
       let tv = 0;
       for (let k = 0; k < bins; k++) tv += Math.abs(hist[a][k] / counts[a] - hist[b][k] / counts[b]);
       least = Math.min(least, tv / 2);
+      sum += tv / 2;
+      pairs++;
     }
   }
-  return least;
+  return { least, mean: pairs > 0 ? sum / pairs : 0 };
 }
+
+// Empirical TV distances are multiples of 1 / (count_a * count_b): with tens of examples per class
+// many channels tie, and a threshold keeps every tie (far more than the density asked for). The
+// mean over pairs, scaled below the smallest possible gap between two least values (for up to
+// ~700 examples per class), breaks ties without reordering different least values.
+const TIE_BREAK = 1e-6;
 
 /**
  * 'tvs' (after Murti et al.'s TVSPRune): a channel is discriminative when the distributions of
@@ -54,7 +74,8 @@ export function leastPairwiseTv(
  * spatially averaged output; the class-conditional distributions of that value are estimated
  * by histograms on `options.bins` (default 16) equal-width bins shared by all classes, and the
  * score is the LEAST total-variation distance over pairs of classes (a channel that separates no
- * pair of classes scores 0). No loss, no gradient, no training.
+ * pair of classes scores 0), plus 1e-6 times the mean over pairs to break ties. No loss, no
+ * gradient, no training.
  *
  * Why histograms: pooled post-ReLU outputs are skewed with a point mass at zero, far from the
  * Gaussian a parametric estimate would assume; the histogram assumes no shape, is O(examples)
@@ -73,7 +94,7 @@ export const tvs: ImportanceCriterion = {
     }
     const n = calibrationCount(data, options);
     const labels = classLabels(data.ys!).subarray(0, n);
-    const classes = Math.max(...labels) + 1;
+    const classes = labels.reduce((m, c) => Math.max(m, c), 0) + 1;
     if (new Set(labels).size < 2) {
       throw new InvalidArgumentError(`importance 'tvs' needs examples of at least two classes`);
     }
@@ -95,7 +116,10 @@ export const tvs: ImportanceCriterion = {
     return Object.fromEntries(
       layers.map((l, i) => [
         l.name,
-        Float32Array.from(pooled[i], (vals) => leastPairwiseTv(vals, labels, classes, bins)),
+        Float32Array.from(pooled[i], (vals) => {
+          const tv = pairwiseTv(vals, labels, classes, bins);
+          return tv.least + TIE_BREAK * tv.mean;
+        }),
       ]),
     );
   },
