@@ -61,7 +61,15 @@ export const sensitivityCommand = new Command('sensitivity')
       .choices(['structure', 'weight'])
       .default('structure'),
   )
-  .option('--val <n>', 'validation images the accuracy is measured on', count('--val', 10), 2000)
+  .option('--val <n>', 'images the accuracy is measured on', count('--val', 10), 2000)
+  .addOption(
+    new Option(
+      '--on <split>',
+      'measure on images held out of the training set, or on the first --val test images (for a model trained on all of the training set)',
+    )
+      .choices(['val', 'test'])
+      .default('val'),
+  )
   .option('--calibration <n>', 'training images for data-driven importance', count('--calibration', 10), 512)
   .option('--budget <drop>', "print Han's per-layer densities within this accuracy drop", Number)
   .option('--seed <n>', 'seed of the splits', count('--seed', 0), 0)
@@ -78,7 +86,16 @@ export const sensitivityCommand = new Command('sensitivity')
     const { train, val } = splitValidation(data.train, { count: opts.val, seed: opts.seed });
     const perClass = Math.max(1, Math.floor(opts.calibration / numClasses));
     const calibration = toTensors(stratifiedSubset(train, { perClass, seed: opts.seed }), norm);
-    const valData = toTensors(val, norm);
+    const valData =
+      opts.on === 'test'
+        ? toTensors(
+            stratifiedSubset(data.test, {
+              perClass: Math.max(1, Math.floor(opts.val / numClasses)),
+              seed: opts.seed,
+            }),
+            norm,
+          )
+        : toTensors(val, norm);
     const model = (PRETRAINED as readonly string[]).includes(opts.model)
       ? await loadPretrained(opts.model as PretrainedName)
       : await loadModel(opts.model);

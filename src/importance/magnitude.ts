@@ -45,6 +45,11 @@ export const lamp: ImportanceCriterion = {
 /**
  * The magnitude criteria of the operators (`'l2' | 'l1' | 'max' | 'min' | 'mean' | 'sum' |
  * 'l2Scaled'` over |w|) as an importance: what the schemes' `criteria` option means.
+ *
+ * @example
+ * ```ts
+ * importanceScores(model, magnitudeImportance('max'), { layers: ['conv1'] }).conv1; // max |w| per filter
+ * ```
  */
 export function magnitudeImportance(criteria: Criteria): ImportanceFunction {
   return ({ layers }) =>

@@ -13,6 +13,12 @@ export type ImportanceOrCriteria = Importance | Criteria;
  * The function behind `importance`: a registered name, a user function, or a magnitude
  * criteria name ('max', 'mean', 'l2Scaled'...; 'l1' and 'l2' mean the same under both). Throws an
  * `InvalidArgumentError` listing both vocabularies for an unknown name.
+ *
+ * @example
+ * ```ts
+ * const score = resolveImportance('fpgm');
+ * score({ model, layers: [model.getLayer('conv1')], options: {} }).conv1; // one score per filter
+ * ```
  */
 export function resolveImportance(importance: ImportanceOrCriteria, what = 'importance'): ImportanceFunction {
   if (typeof importance === 'function') return importance;
@@ -23,7 +29,15 @@ export function resolveImportance(importance: ImportanceOrCriteria, what = 'impo
   );
 }
 
-/** Whether `importance` is known (a function, a registered importance or a magnitude criteria). */
+/**
+ * Whether `importance` is known (a function, a registered importance or a magnitude criteria).
+ *
+ * @example
+ * ```ts
+ * isKnownImportance('taylor'); // true
+ * isKnownImportance('median'); // false
+ * ```
+ */
 export function isKnownImportance(importance: unknown): boolean {
   return (
     typeof importance === 'function' ||
