@@ -6,7 +6,15 @@ import { FineTune } from '../src/optimizers/index.js';
 import { BUILTIN_IMPORTANCE, importanceScores } from '../src/importance/index.js';
 import { seedNet } from '../src/models/index.js';
 import { clearPruning, getMask } from '../src/pruning/state.js';
-import { FilterPrune, GroupPrune, NeuronPrune, schemeFromSpec, schemeToSpec } from '../src/schemes/index.js';
+import {
+  calibrate,
+  Compose,
+  FilterPrune,
+  GroupPrune,
+  NeuronPrune,
+  schemeFromSpec,
+  schemeToSpec,
+} from '../src/schemes/index.js';
 import { expectNoLeaks, trackTensors } from './helpers/leaks.js';
 
 const CONVS = ['conv1', 'conv2', 'conv3'];
@@ -206,5 +214,20 @@ describe('Compressor with a data-driven importance and a regularizer', () => {
     result.model.dispose();
     tf.dispose([train.xs, train.ys]);
     model.dispose();
+  });
+});
+
+describe('calibrate', () => {
+  it('gives calibration only to schemes whose importance needs it, inside Compose too', () => {
+    const xs = tf.zeros([4, 32, 32, 3]);
+    const taylor = new FilterPrune({ density: 0.5, importance: 'taylor' });
+    const l1 = new FilterPrune({ density: 0.5, importance: 'l1' });
+    expect(taylor.needsCalibration()).toBe(true);
+    expect(calibrate(l1, { xs })).toBe(l1);
+    const composed = calibrate(new Compose([l1, taylor]), { xs }, 2) as Compose;
+    expect(composed.schemes[0]).toBe(l1);
+    expect((composed.schemes[1] as FilterPrune).needsCalibration()).toBe(false);
+    expect(schemeToSpec(composed.schemes[1]).importanceOptions).toEqual({ examples: 2 });
+    xs.dispose();
   });
 });

@@ -1,4 +1,5 @@
 import type { Calibration } from '../importance/index.js';
+import { Compose } from './compose.js';
 import type { Scheme } from './scheme.js';
 
 /** A scheme whose importance may need calibration data. */
@@ -14,7 +15,8 @@ function isCalibratable(s: Scheme): s is Calibratable {
 
 /**
  * `scheme` with calibration data when its importance needs some and it has none (the Compressor
- * gives the first `examples` training examples this way); any other scheme unchanged.
+ * gives the first `examples` training examples this way), members of a `Compose` included; any
+ * other scheme unchanged.
  *
  * @example
  * ```ts
@@ -22,6 +24,10 @@ function isCalibratable(s: Scheme): s is Calibratable {
  * ```
  */
 export function calibrate(scheme: Scheme, data: Calibration, examples = 512): Scheme {
+  if (scheme instanceof Compose) {
+    const members = scheme.schemes.map((s) => calibrate(s, data, examples));
+    return members.every((m, i) => m === scheme.schemes[i]) ? scheme : new Compose(members);
+  }
   return isCalibratable(scheme) && scheme.needsCalibration()
     ? scheme.withCalibration(data, examples)
     : scheme;
