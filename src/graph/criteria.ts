@@ -14,5 +14,5 @@ export const groupCriteria: GroupCriteria[] = CRITERIA_NAMES;
 
 /** Score each slice of `w` along `axis` with `criteria` (the operators' `scoreStructures`). */
 export function sliceScores(w: tf.Tensor, axis: number, criteria: GroupCriteria): Float32Array {
-  return scoreStructures(w.dataSync(), w.shape, criteria, axis, `criteria '${criteria}'`);
+  return scoreStructures(w.dataSync(), w.shape, criteria, axis, 'sliceScores');
 }
