@@ -13,6 +13,7 @@ export * from './optimizers/index.js';
 export * from './objectives/index.js';
 export * from './search/index.js';
 export * from './graph/index.js';
+export * from './importance/index.js';
 export * from './io/index.js';
 export * from './report/index.js';
 export * from './training/index.js';

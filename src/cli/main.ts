@@ -7,6 +7,7 @@ import { reportCommand } from './report.js';
 import { describeError, EXIT, EXIT_CODES_HELP } from './errors.js';
 import { exportCommand } from './export.js';
 import { quantizeCommand } from './quantize.js';
+import { sensitivityCommand } from './sensitivity.js';
 import { trainCommand } from './train.js';
 import { workerCommand } from './worker.js';
 
@@ -29,6 +30,7 @@ program.addCommand(compactCommand);
 program.addCommand(quantizeCommand);
 program.addCommand(exportCommand);
 program.addCommand(workerCommand);
+program.addCommand(sensitivityCommand);
 
 const verbose = process.argv.includes('--verbose');
 const HELP_CODES = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);

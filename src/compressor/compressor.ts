@@ -14,6 +14,8 @@ import { DivergenceError, RunAborted } from '../training/signals.js';
 import { cloneModel, disposeModel } from '../optimizers/snapshot.js';
 import { evaluate, type Evaluation } from '../training/evaluate.js';
 import type { SchemeReport } from '../schemes/report.js';
+import { calibrate } from '../schemes/calibrate.js';
+import { penaltyRegularizer, type RegularizerSpec } from '../training/regularizer.js';
 import type { Scheme } from '../schemes/scheme.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { searchThenCompress, wantsSearch } from './search.js';
@@ -42,11 +44,12 @@ export interface CompressorOptions extends CompressorSearchOptions {
    */
   distill?: boolean | DistillationOptions;
   /**
-   * An extra loss term added to every training minibatch of the run, search samples included
-   * (e.g. an L1 / L2 / group-lasso penalty on the weights; see `Regularizer`). Validation loss,
-   * which selects the best model, stays the task loss.
+   * An extra loss term added to every training minibatch of the run, search samples included:
+   * a function (`Regularizer`) or an L1 / L2 / group-lasso / BN-scale penalty spec (see `penalty`),
+   * so that the filters pruning removes are small by then. Validation loss, which selects the best
+   * model, stays the task loss.
    */
-  regularizer?: Regularizer;
+  regularizer?: Regularizer | RegularizerSpec;
   /** Metrics reported besides loss; accuracy is the only one (and the default). */
   metrics?: Array<'accuracy'>;
   /** Progress events: per minibatch, per step, divergences, resumes. */
@@ -202,15 +205,17 @@ export class Compressor {
     const loss = resolveLoss(o.loss);
     const d = this.distill;
     const teacher = d ? { model: d.teacher, loss: distillationLoss(loss, d) } : undefined;
+    // A data-driven importance with no calibration data ranks on the first training examples.
+    const calibrated = isTensorData(o.trainData) ? calibrate(scheme, o.trainData) : scheme;
     const run = new Run({
       model: cloneModel(o.model),
-      scheme,
+      scheme: calibrated,
       trainData: o.trainData,
       valData: o.valData,
       testData: o.testData,
       loss,
       teacher,
-      regularizer: o.regularizer,
+      regularizer: asRegularizer(o.regularizer),
       seed: o.seed ?? 0,
       testEvery: o.testEvery,
       evalBatchSize: o.evalBatchSize,
@@ -297,4 +302,15 @@ export class Compressor {
       disposeModel(run.model);
     }
   }
+}
+
+/** Whether training data is whole tensors (usable as calibration) rather than a tf.data stream. */
+function isTensorData(d: Data): d is { xs: tf.Tensor; ys: tf.Tensor } {
+  return (d as { xs?: unknown }).xs instanceof tf.Tensor;
+}
+
+/** A penalty spec as the training loop's loss term (a function is used as it is). */
+function asRegularizer(r: Regularizer | RegularizerSpec | undefined): Regularizer | undefined {
+  if (r === undefined || typeof r === 'function') return r;
+  return penaltyRegularizer(r);
 }

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
+import { importanceScores, resolveImportance } from '../importance/index.js';
+import type { Calibration, ImportanceOptions, ImportanceOrCriteria } from '../importance/index.js';
 import { applyMask } from '../pruning/state.js';
-import { type GroupCriteria, sliceScores } from './criteria.js';
+import type { GroupCriteria } from './criteria.js';
 import { type DependencyGraph, dependencyGraph } from './dependency-graph.js';
-import { weightByName } from './kinds/common.js';
 
 export interface GroupImportance {
   /** Channel group id (stable for one graph). */
@@ -12,47 +13,93 @@ export interface GroupImportance {
   producers: string[];
   /** Every layer whose output carries the channels. */
   layers: string[];
-  /** Importance of each channel: the criterion summed over every producer's slice. */
+  /** Importance of each channel: its producers' scores aggregated (default: summed). */
   scores: Float32Array;
 }
 
+/** How a channel's score is made from the scores of the producer filters that create it. */
+export type GroupAggregate = 'sum' | 'mean' | 'max';
+
+/** Options of {@link groupImportance}. */
+export interface GroupImportanceOptions {
+  /** Calibration data for data-driven importance ('activation', 'apoz', 'taylor', 'tvs'). */
+  calibration?: Calibration;
+  /** Options passed to the importance (seed, batchSize, flopsLambda, bins, loss). */
+  importanceOptions?: Omit<ImportanceOptions, 'data'>;
+  /**
+   * 'sum' (default): a channel shared by several producers (a residual stage) matters as much
+   * as all of them together, so a stage's channels rank above a lone layer's with equal filters;
+   * 'mean': the average producer filter, comparable across groups of different fan-in;
+   * 'max': the channel is as important as its most important producer filter.
+   */
+  aggregate?: GroupAggregate;
+}
+
 /**
- * Importance of every prunable channel group: for each channel, the criterion of its weight slice
- * (a Conv2D filter, a Dense neuron, a SeparableConv2D pointwise filter) summed over all the layers
- * that produce the group, so the branches of a residual stage are ranked together. Groups that may
- * not be pruned (model input/output, softmax, unsupported consumers) are left out.
+ * Importance of every prunable channel group: each producer's filter scores come from
+ * `importance` (`importanceScores`: a named criterion, a function, or a magnitude criteria; all
+ * producers scored in one call, so data-driven criteria run one pass over the calibration data),
+ * and each channel aggregates the scores of the filters that create it over all the layers that
+ * produce the group (`aggregate`, default 'sum'), so the branches of a residual stage are ranked
+ * together. Groups that may not be pruned (model input/output, softmax, unsupported consumers)
+ * are left out.
  *
  * @example
  * ```ts
  * for (const g of groupImportance(model, 'l1')) console.log(g.producers, g.scores);
+ * groupImportance(model, 'taylor', undefined, { calibration: { xs, ys }, aggregate: 'max' });
  * ```
  */
 export function groupImportance(
   model: tf.LayersModel,
-  criteria: GroupCriteria = 'l2',
+  importance: ImportanceOrCriteria = 'l2',
   graph: DependencyGraph = dependencyGraph(model),
+  opts: GroupImportanceOptions = {},
 ): GroupImportance[] {
+  const aggregate = opts.aggregate ?? 'sum';
+  if (!['sum', 'mean', 'max'].includes(aggregate)) {
+    throw new InvalidArgumentError(`aggregate must be 'sum', 'mean' or 'max', got '${String(aggregate)}'`);
+  }
+  resolveImportance(importance, 'group importance');
+  const groups = graph.groups().filter((g) => g.pins.length === 0 && g.producers.length > 0);
+  const producers = [...new Set(groups.flatMap((g) => g.producers))];
+  const perLayer =
+    producers.length === 0
+      ? {}
+      : importanceScores(model, importance, {
+          ...opts.importanceOptions,
+          data: opts.calibration,
+          layers: producers,
+        });
   const out: GroupImportance[] = [];
-  for (const g of graph.groups()) {
-    if (g.pins.length > 0 || g.producers.length === 0) continue;
-    const scores = new Float32Array(g.size);
+  for (const g of groups) {
+    const acc = new Float64Array(g.size).fill(aggregate === 'max' ? -Infinity : 0);
+    const count = new Uint32Array(g.size);
     for (const name of g.producers) {
       const node = graph.node(name);
-      const { name: wName, axis } = node.kind!.importanceWeight!;
-      const s = sliceScores(weightByName(node.layer, wName), axis, criteria);
+      const s = perLayer[name];
       graph.entriesOf(node.output, g.id).forEach((entries, c) => {
-        for (const e of entries) scores[c] += s[e];
+        for (const e of entries) {
+          acc[c] = aggregate === 'max' ? Math.max(acc[c], s[e]) : acc[c] + s[e];
+          count[c]++;
+        }
       });
     }
+    const scores = Float32Array.from(acc, (v, c) =>
+      aggregate === 'mean' && count[c] > 0 ? v / count[c] : v,
+    );
     out.push({ group: g.id, producers: g.producers, layers: g.layers, scores });
   }
   return out;
 }
 
-export interface FilterPruneGroupsOptions {
+export interface FilterPruneGroupsOptions extends GroupImportanceOptions {
   /** Fraction of channels kept, in (0, 1]. */
   density: number;
+  /** Magnitude criteria (the older name of `importance`). */
   criteria?: GroupCriteria;
+  /** How channels are scored (default 'l2'): see {@link groupImportance}. */
+  importance?: ImportanceOrCriteria;
   /** Each group keeps a multiple of `align` channels (rounded down, never below align). Default 1. */
   align?: number;
   /**
@@ -82,7 +129,8 @@ export interface GroupPruningResult {
  * ```
  */
 export function filterPruneGroups(model: tf.LayersModel, opts: FilterPruneGroupsOptions): GroupPruningResult {
-  const { density, criteria = 'l2', align = 1, scope = 'global' } = opts;
+  const { density, align = 1, scope = 'global' } = opts;
+  const importance = opts.importance ?? opts.criteria ?? 'l2';
   if (!(density > 0 && density <= 1)) {
     throw new InvalidArgumentError(`density must be in (0, 1], got ${density}`);
   }
@@ -94,7 +142,7 @@ export function filterPruneGroups(model: tf.LayersModel, opts: FilterPruneGroups
   }
   const graph = dependencyGraph(model);
   const include = opts.include ?? (() => true);
-  const importances = groupImportance(model, criteria, graph).filter((g) => include(g, graph));
+  const importances = groupImportance(model, importance, graph, opts).filter((g) => include(g, graph));
   const threshold = scope === 'global' ? globalThreshold(importances, density) : 0;
 
   // Decide everything first so that a failure leaves the model unchanged.

@@ -29,7 +29,9 @@ export {
 export { type FlopsReport, type LayerFlops, countFlops, prunedFlops } from './flops.js';
 export {
   type FilterPruneGroupsOptions,
+  type GroupAggregate,
   type GroupImportance,
+  type GroupImportanceOptions,
   type GroupPruningResult,
   groupImportance,
   producedBy,

@@ -10,6 +10,8 @@ export type { StructuredPruneOptions } from './structured.js';
 export { FilterPrune } from './filter-prune.js';
 export { NeuronPrune } from './neuron-prune.js';
 export { StructurePrune } from './structure-prune.js';
+export { GroupPrune } from './group-prune.js';
+export type { GroupPruneOptions } from './group-prune.js';
 export { BlockPrune } from './block-prune.js';
 export type { BlockPruneSchemeOptions } from './block-prune.js';
 export { Quantize } from './quantize.js';
@@ -25,3 +27,4 @@ export type {
   SchemeReport,
   SkippedLayer,
 } from './report.js';
+export { calibrate } from './calibrate.js';

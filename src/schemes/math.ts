@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
-import { CRITERIA_NAMES, scoreBlocks, scoreStructures, threshold } from '../operators/index.js';
+import { CRITERIA_NAMES, scoreBlocks, threshold } from '../operators/index.js';
 import type { Criteria } from '../operators/index.js';
 
 /**
@@ -24,16 +24,6 @@ export function checkDensity(d: unknown, what: string): number {
 /** Condensa's threshold: the k-th largest magnitude, k = floor(density * n); ties kept. */
 export function thresholdOf(values: Float32Array, density: number, what = 'values'): number {
   return threshold(values, density, { what });
-}
-
-/** One score per slice along the LAST axis (conv filter, dense neuron), over |w|. */
-export function lastAxisScores(
-  data: Float32Array,
-  shape: number[],
-  criteria: Criteria,
-  what: string,
-): Float32Array {
-  return scoreStructures(data, shape, criteria, -1, what);
 }
 
 /** One score per `[br, bc]` block of a `[rows, cols]` matrix, row-major block order. */

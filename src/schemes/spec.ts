@@ -1,7 +1,10 @@
 import { SpecError } from '../errors.js';
+import { importanceNames } from '../importance/index.js';
+import { CRITERIA_NAMES } from '../operators/criteria.js';
 import { BlockPrune } from './block-prune.js';
 import { Compose } from './compose.js';
 import { FilterPrune } from './filter-prune.js';
+import { GroupPrune } from './group-prune.js';
 import { CRITERIA } from './math.js';
 import { NeuronPrune } from './neuron-prune.js';
 import { Prune, PRUNE_SCORES } from './prune.js';
@@ -35,7 +38,19 @@ const GUARD_KEYS: Record<string, string[]> = {
   BlockPrune: ['strict', 'warnBelow', 'allowEmptyLayers'],
   Quantize: ['strict'],
 };
-const STRUCTURED_KEYS = ['density', 'densities', 'criteria', 'align', 'pruneBias', 'protectOutputs'];
+const STRUCTURED_KEYS = [
+  'density',
+  'densities',
+  'criteria',
+  'importance',
+  'importanceOptions',
+  'align',
+  'pruneBias',
+  'protectOutputs',
+];
+
+// The JSON-expressible importance options (a loss function has no JSON form).
+const IMPORTANCE_OPTION_KEYS = ['seed', 'batchSize', 'examples', 'flopsLambda', 'bins'];
 
 /** Per scheme kind: the keys it accepts (besides `scheme`) and its constructor. */
 const KINDS: Record<string, { keys: string[]; build: Builder }> = {
@@ -43,6 +58,10 @@ const KINDS: Record<string, { keys: string[]; build: Builder }> = {
   FilterPrune: { keys: STRUCTURED_KEYS, build: (o) => new FilterPrune(o) },
   NeuronPrune: { keys: STRUCTURED_KEYS, build: (o) => new NeuronPrune(o) },
   StructurePrune: { keys: STRUCTURED_KEYS, build: (o) => new StructurePrune(o) },
+  GroupPrune: {
+    keys: ['density', 'importance', 'importanceOptions', 'aggregate', 'align', 'scope', 'producers'],
+    build: (o) => new GroupPrune(o),
+  },
   BlockPrune: {
     keys: ['density', 'densities', 'blockSize', 'criteria', 'pad', 'layerTypes'],
     build: (o) => new BlockPrune(o as never),
@@ -122,6 +141,23 @@ function positiveInt(v: Json, path: string): number {
 const VALUES: Record<string, (v: Json, path: string) => unknown> = {
   density,
   criteria: (v, p) => oneOf(v, CRITERIA, p, 'criteria'),
+  // Named criteria only: calibration data comes from the caller (withCalibration / Compressor).
+  importance: (v, p) => oneOf(v, [...new Set([...importanceNames(), ...CRITERIA_NAMES])], p, 'importance'),
+  importanceOptions: (v, p) => {
+    if (!isObject(v)) throw new SpecError(p, `importanceOptions must be an object; got ${describe(v)}`);
+    for (const [k, x] of Object.entries(v)) {
+      if (!IMPORTANCE_OPTION_KEYS.includes(k)) {
+        throw new SpecError(
+          child(p, k),
+          `unknown key "${k}"; accepted: ${IMPORTANCE_OPTION_KEYS.join(', ')}`,
+        );
+      }
+      if (typeof x !== 'number' || !Number.isFinite(x)) {
+        throw new SpecError(child(p, k), `expected a number; got ${describe(x)}`);
+      }
+    }
+    return { ...v };
+  },
   align: positiveInt,
   pruneBias: boolean,
   protectOutputs: boolean,
@@ -131,6 +167,17 @@ const VALUES: Record<string, (v: Json, path: string) => unknown> = {
   warnBelow: (v, p) => {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
       throw new SpecError(p, `warnBelow must be a fraction in [0, 1] (0: never warn); got ${describe(v)}`);
+    }
+    return v;
+  },
+  aggregate: (v, p) => oneOf(v, ['sum', 'mean', 'max'] as const, p, 'aggregate'),
+  scope: (v, p) => oneOf(v, ['global', 'group'] as const, p, 'scope'),
+  producers: (v, p) => {
+    if (!Array.isArray(v) || v.some((t) => typeof t !== 'string')) {
+      throw new SpecError(
+        p,
+        `producers must be an array of layer class names like "Conv2D"; got ${describe(v)}`,
+      );
     }
     return v;
   },

@@ -3,8 +3,9 @@ import { InvalidArgumentError } from '../errors.js';
 import { convLayers, unitLayers } from './coverage.js';
 import type { LayerFamily } from './coverage.js';
 import { expandStructureMaskArray } from '../operators/expandMask.js';
-import { scoreStructures } from '../operators/structureScores.js';
 import { structureOf } from './layer-structures.js';
+import { importanceNeeds, importanceScores, isKnownImportance } from '../importance/index.js';
+import type { Calibration, ImportanceOptions, ImportanceOrCriteria } from '../importance/index.js';
 import { CRITERIA } from './math.js';
 import type { Criteria } from './math.js';
 import { RankedScheme, hasWeight, weightData } from './ranked.js';
@@ -12,8 +13,21 @@ import type { PruneSchemeOptions, RankedLayer } from './ranked.js';
 
 /** Options of the structured schemes ({@link FilterPrune}, {@link NeuronPrune}, {@link StructurePrune}). */
 export interface StructuredPruneOptions extends PruneSchemeOptions {
-  /** How a structure's |w| is aggregated into its score (default `'l2'`). */
+  /**
+   * How a structure's |w| is aggregated into its score (default `'l2'`): the magnitude criteria,
+   * kept for compatibility; it means `importance: criteria`.
+   */
   criteria?: Criteria;
+  /**
+   * How structures are scored (default `'l2'`): a registered importance ('l1', 'l2', 'lamp',
+   * 'fpgm', 'bnScale', 'random', and with `calibration`: 'activation', 'apoz', 'taylor', 'tvs'),
+   * a magnitude criteria name, or a function (see `importanceScores`).
+   */
+  importance?: ImportanceOrCriteria;
+  /** Calibration examples (`{ xs, ys }`) for data-driven importance; not part of the JSON spec. */
+  calibration?: Calibration;
+  /** Options passed to the importance: `seed` ('random'), `batchSize`, `flopsLambda`, `bins`, `loss`. */
+  importanceOptions?: Omit<ImportanceOptions, 'data'>;
   /** Round each layer's number of surviving structures down to a multiple of this. */
   align?: number;
   /** Zero the bias of a removed filter/neuron (default true). */
@@ -36,8 +50,8 @@ export interface StructuredPruneOptions extends PruneSchemeOptions {
 /**
  * Base of the structured schemes: a structure is one output filter or neuron, a slice of the
  * weight and along the axes the layer-kind registry names (the last axis of a conv `[kh, kw, in,
- * out]` or dense `[in, out]` kernel), scored by `criteria` over its |w|, ranked across all
- * eligible layers with one threshold.
+ * out]` or dense `[in, out]` kernel), scored by `importance` (`importanceScores`, default 'l2' of
+ * |w|), ranked across all eligible layers with one threshold.
  */
 export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptions> {
   constructor(options: number | StructuredPruneOptions, what: string) {
@@ -50,6 +64,16 @@ export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptio
     if (o.allowEmptyLayers !== undefined && typeof o.allowEmptyLayers !== 'boolean') {
       throw new InvalidArgumentError(`${what}: allowEmptyLayers must be true or false`);
     }
+    if (o.importance !== undefined && !isKnownImportance(o.importance)) {
+      throw new InvalidArgumentError(
+        `${what}: unknown importance '${String(o.importance)}'; pass a registered name, a magnitude criteria or a function`,
+      );
+    }
+    if (o.importance !== undefined && o.criteria !== undefined && o.importance !== o.criteria) {
+      throw new InvalidArgumentError(
+        `${what}: give either criteria ('${o.criteria}') or importance, not both: criteria is the older name of importance`,
+      );
+    }
     if (o.align !== undefined && (!Number.isInteger(o.align) || o.align < 1)) {
       throw new InvalidArgumentError(`${what}: align must be a positive integer; got ${String(o.align)}`);
     }
@@ -58,6 +82,49 @@ export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptio
 
   get criteria(): Criteria {
     return this.options.criteria ?? 'l2';
+  }
+
+  /** How this scheme scores structures: `importance`, else `criteria`, else 'l2'. */
+  get importance(): ImportanceOrCriteria {
+    return this.options.importance ?? this.options.criteria ?? 'l2';
+  }
+
+  /**
+   * A copy of this scheme scoring with calibration `data` (the Compressor gives its training
+   * examples this way to schemes whose importance needs data).
+   */
+  withCalibration(data: Calibration, examples?: number): this {
+    const importanceOptions = {
+      ...(examples === undefined ? {} : { examples }),
+      ...this.options.importanceOptions,
+    };
+    return this.with({ ...this.options, calibration: data, importanceOptions });
+  }
+
+  /** Whether the importance needs calibration data that this scheme was not given. */
+  needsCalibration(): boolean {
+    return this.options.calibration === undefined && importanceNeeds(this.importance) !== 'none';
+  }
+
+  // Scores of every eligible layer, computed once per `pi` so data-driven importance runs ONE
+  // pass over the calibration data for all layers; `rank` reads them.
+  private scores: Record<string, Float32Array> | undefined;
+
+  override pi(model: tf.LayersModel): void {
+    const layers = this.layers(model);
+    if (layers.length === 0) return;
+    this.scores = nonNegative(
+      importanceScores(model, this.importance, {
+        ...this.options.importanceOptions,
+        data: this.options.calibration,
+        layers,
+      }),
+    );
+    try {
+      super.pi(model);
+    } finally {
+      this.scores = undefined;
+    }
   }
 
   protected protectsOutputs(): boolean {
@@ -95,9 +162,10 @@ export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptio
 
   protected rank(layer: tf.layers.Layer): RankedLayer {
     const { weight, axes: axesOf } = structureOf(layer);
-    const { data, shape } = weightData(layer, weight);
+    const { shape } = weightData(layer, weight);
     const axes = axesOf(shape.length);
-    const scores = scoreStructures(data, shape, this.criteria, axes, `${layer.name}/${weight}`);
+    const scores = this.scores?.[layer.name];
+    if (!scores) throw new InvalidArgumentError(`${this.kind}: layer '${layer.name}' was not scored`);
     const withBias = this.pruneBias(layer);
     return {
       layer,
@@ -113,10 +181,34 @@ export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptio
 
   protected optionsJSON(): Record<string, unknown> {
     const { criteria, align, pruneBias, protectOutputs, allowEmptyLayers } = this.options;
+    // A user function has no JSON form: it is left out, as calibration tensors are.
+    const importance = typeof this.options.importance === 'string' ? this.options.importance : undefined;
+    const { loss: _loss, ...jsonOptions } = this.options.importanceOptions ?? {};
+    const importanceOptions = Object.keys(jsonOptions).length > 0 ? jsonOptions : undefined;
     return Object.fromEntries(
-      Object.entries({ criteria, align, pruneBias, protectOutputs, allowEmptyLayers }).filter(
-        ([, v]) => v !== undefined,
-      ),
+      Object.entries({
+        criteria,
+        importance,
+        importanceOptions,
+        align,
+        pruneBias,
+        protectOutputs,
+        allowEmptyLayers,
+      }).filter(([, v]) => v !== undefined),
     );
   }
+}
+
+/**
+ * The ranking threshold is taken on |score| (Condensa's magnitude threshold), but some importances
+ * are signed (Taylor minus a FLOPs penalty, user functions): shifting every score by the same
+ * amount so the least is 0 keeps every order, within and across layers.
+ */
+function nonNegative(scores: Record<string, Float32Array>): Record<string, Float32Array> {
+  let least = 0;
+  for (const s of Object.values(scores)) for (const v of s) least = Math.min(least, v);
+  if (least === 0) return scores;
+  return Object.fromEntries(
+    Object.entries(scores).map(([k, s]) => [k, Float32Array.from(s, (v) => v - least)]),
+  );
 }

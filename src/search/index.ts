@@ -13,3 +13,4 @@ export * from './baselines.js';
 export * from './allocation.js';
 export * from './per-layer-search.js';
 export * from './bayes-opt.js';
+export * from './sensitivity.js';

@@ -19,3 +19,4 @@ export type { DistillationOptions, TeacherLoss } from './distillation.js';
 export { TrainingSession } from './session.js';
 export type { SessionConfig, SessionState, SessionTrainOptions } from './session.js';
 export { writeCheckpointFile, readCheckpointFile, type CheckpointData } from './checkpoint-file.js';
+export { penalty, penaltyRegularizer, type RegularizerSpec } from './regularizer.js';

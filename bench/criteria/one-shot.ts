@@ -1,0 +1,122 @@
+/**
+ * Every importance criterion on the pretrained CIFAR-10 seedNet (width 0.25), one-shot: 50% of
+ * the conv filters removed by FilterPrune (one global ranking over conv1-3), no fine-tuning;
+ * test accuracy right after pruning and after re-estimating the batch-norm statistics on
+ * training images (forward passes only). The time is that of scoring alone
+ * (`importanceScores`) on the calibration set.
+ *
+ *   npx tsx bench/criteria/one-shot.ts [--scope global|layer] [--test 2000] [--calibration 512] [--bn 2048] [--density 0.5]
+ *
+ * Calibration: --calibration training images (stratified, seed 0); test: the first --test test
+ * images. Appends one JSON line per criterion to bench/criteria/results.jsonl and prints a table.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { appendFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { initBackend } from '../../src/backend/index.js';
+import { CIFAR10_MEAN, CIFAR10_STD, loadCifar10, stratifiedSubset, toTensors } from '../../src/data/index.js';
+import { BUILTIN_IMPORTANCE, importanceScores } from '../../src/importance/index.js';
+import { loadPretrained } from '../../src/models/index.js';
+import { evaluate, reestimateBatchNorm, resolveLoss } from '../../src/optimizers/index.js';
+import { FilterPrune } from '../../src/schemes/index.js';
+
+const { values: a } = parseArgs({
+  options: {
+    test: { type: 'string', default: '2000' },
+    calibration: { type: 'string', default: '512' },
+    bn: { type: 'string', default: '2048' },
+    density: { type: 'string', default: '0.5' },
+    only: { type: 'string' },
+    scope: { type: 'string', default: 'global' },
+    out: { type: 'string', default: 'bench/criteria/results.jsonl' },
+  },
+});
+
+const backend = await initBackend({ announce: false });
+const cifar = await loadCifar10();
+const norm = { normalize: 'standard', mean: CIFAR10_MEAN, std: CIFAR10_STD, numClasses: 10 } as const;
+const calibration = toTensors(
+  stratifiedSubset(cifar.train, { perClass: Math.max(1, Math.floor(Number(a.calibration) / 10)), seed: 0 }),
+  norm,
+);
+const bnData = toTensors(
+  stratifiedSubset(cifar.train, { perClass: Math.max(1, Math.ceil(Number(a.bn) / 10)), seed: 1 }),
+  norm,
+);
+const allTest = toTensors(cifar.test, norm);
+const n = Number(a.test);
+const test = { xs: allTest.xs.slice(0, n), ys: allTest.ys.slice(0, n) };
+tf.dispose([allTest.xs, allTest.ys]);
+const loss = resolveLoss('categoricalCrossentropy');
+const accuracy = async (m: tf.LayersModel) => (await evaluate(m, test, loss)).accuracy;
+const density = Number(a.density);
+const convs = ['conv1', 'conv2', 'conv3'];
+
+const dense = await loadPretrained('seednet-0.25-cifar10');
+const denseAcc = await accuracy(dense);
+dense.dispose();
+console.log(`dense: ${(denseAcc * 100).toFixed(2)}% on ${n} test images`);
+
+const rows: Array<Record<string, unknown>> = [];
+const criteria = a.only ? a.only.split(',') : [...BUILTIN_IMPORTANCE];
+for (const importance of criteria) {
+  const model = await loadPretrained('seednet-0.25-cifar10');
+  const load = loadavg()[0];
+  const t0 = performance.now();
+  const scores = importanceScores(model, importance, { data: calibration, layers: convs, seed: 0 });
+  const seconds = (performance.now() - t0) / 1000;
+  // The same scores rank the filters: the timing above is the criterion's whole cost.
+  // 'global': one threshold over conv1-3 (FilterPrune's default); 'layer': each conv keeps
+  // `density` of its own filters (the setting of the FPGM and Taylor papers' comparisons).
+  const densities = a.scope === 'layer' ? Object.fromEntries(convs.map((l) => [l, density])) : undefined;
+  new FilterPrune({ density, densities, importance: () => scores }).pi(model);
+  const kept = Object.fromEntries(
+    convs.map((l) => [
+      l,
+      tf.tidy(
+        () =>
+          tf
+            .max(tf.abs(model.getLayer(l).getWeights()[0]), [0, 1, 2])
+            .greater(0)
+            .sum()
+            .dataSync()[0],
+      ),
+    ]),
+  );
+  const oneShot = await accuracy(model);
+  await reestimateBatchNorm(model, bnData, { images: Number(a.bn) });
+  const bnAcc = await accuracy(model);
+  const row = {
+    date: new Date().toISOString(),
+    backend,
+    importance,
+    density,
+    scope: a.scope,
+    kept,
+    scoreSeconds: Number(seconds.toFixed(3)),
+    denseAccuracy: denseAcc,
+    oneShotAccuracy: oneShot,
+    bnRecalibratedAccuracy: bnAcc,
+    calibrationImages: calibration.xs.shape[0],
+    bnImages: Number(a.bn),
+    testImages: n,
+    loadAverage: Number(load.toFixed(2)),
+  };
+  rows.push(row);
+  appendFileSync(a.out!, `${JSON.stringify(row)}\n`);
+  console.log(JSON.stringify(row));
+  model.dispose();
+}
+
+console.log(
+  '\n| importance | kept conv1/conv2/conv3 | score time (s) | one-shot acc. | after BN recalibration |',
+);
+console.log('| --- | --- | --- | --- | --- |');
+for (const r of rows) {
+  const k = r.kept as Record<string, number>;
+  const pct = (x: unknown) => `${((x as number) * 100).toFixed(2)}%`;
+  console.log(
+    `| ${String(r.importance)} | ${k.conv1}/${k.conv2}/${k.conv3} | ${String(r.scoreSeconds)} | ${pct(r.oneShotAccuracy)} | ${pct(r.bnRecalibratedAccuracy)} |`,
+  );
+}
