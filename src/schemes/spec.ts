@@ -212,7 +212,7 @@ const VALUES: Record<string, (v: Json, path: string) => unknown> = {
 function parseScheme(spec: Record<string, Json>, path: string): Scheme {
   const kind = oneOf(spec.scheme, Object.keys(KINDS), child(path, 'scheme'), 'scheme');
   const { keys, build } = KINDS[kind];
-  const accepted = [...keys, ...GUARD_KEYS[kind], ...SELECTION_KEYS];
+  const accepted = [...keys, ...(GUARD_KEYS[kind] ?? []), ...SELECTION_KEYS];
   const opts: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(spec)) {
     if (k === 'scheme') continue;
