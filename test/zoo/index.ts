@@ -4,7 +4,7 @@ import { efficientnet, inception } from './efficientnet.js';
 import { mobilenetV1, mobilenetV2 } from './mobilenet.js';
 import { nasnet, xception } from './nasnet.js';
 import { densenet, resnetBottleneck } from './resnet.js';
-import { audioConv1d, lstmText, timeDistributed } from './sequences.js';
+import { audioConv1d, bidirectionalText, lstmText, timeDistributed } from './sequences.js';
 import { unet } from './unet.js';
 
 export interface ZooModel {
@@ -37,4 +37,9 @@ export const zoo: ZooModel[] = [
     input: (n) => tf.tidy(() => tf.randomUniform([n, 12], 0, 40, 'int32', 5).cast('float32')),
   },
   { name: 'TimeDistributed', build: timeDistributed, input: images([8, 10]) },
+  {
+    name: 'Bidirectional LSTM/GRU text',
+    build: bidirectionalText,
+    input: (n) => tf.tidy(() => tf.randomUniform([n, 10], 0, 30, 'int32', 5).cast('float32')),
+  },
 ];

@@ -124,4 +124,10 @@ export interface LayerKind {
   importanceWeight?: { name: string; axis: number };
   /** Floating-point operations for one example (see `countFlops` for the conventions). */
   flops(ctx: FlopsContext): number;
+  /**
+   * Wrappers (TimeDistributed, Bidirectional): the layers whose weights this layer holds. Their
+   * own kinds say which of those weights prune and quantize; the wrapper lists them under its
+   * own weight names (`forward_lstm/kernel` where short names clash).
+   */
+  wrapped?(layer: tf.layers.Layer): tf.layers.Layer[];
 }
