@@ -89,23 +89,35 @@ export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptio
   }
 
   protected weightsOf(layer: tf.layers.Layer): string[] {
-    const { weight } = structureOf(layer);
-    return this.pruneBias(layer) ? [weight, 'bias'] : [weight];
+    const { weight, also = [] } = structureOf(layer);
+    const together = [weight, ...also.filter((n) => hasWeight(layer, n))];
+    return this.pruneBias(layer) ? [...together, 'bias'] : together;
   }
 
   protected rank(layer: tf.layers.Layer): RankedLayer {
-    const { weight, axes: axesOf } = structureOf(layer);
+    const { weight, axes: axesOf, gates = 1, also = [] } = structureOf(layer);
     const { data, shape } = weightData(layer, weight);
-    const axes = axesOf(shape.length);
-    const scores = scoreStructures(data, shape, this.criteria, axes, `${layer.name}/${weight}`);
+    const view = gatedView(shape, gates);
+    const axes = axesOf(view.length);
+    const scores = scoreStructures(data, view, this.criteria, axes, `${layer.name}/${weight}`);
     const withBias = this.pruneBias(layer);
+    const masked = [weight, ...also.filter((n) => hasWeight(layer, n))];
     return {
       layer,
       scores,
       masks: (keep) => {
         const flags = Float32Array.from(keep);
-        const out = [{ name: weight, mask: tf.tensor(expandStructureMaskArray(flags, shape, axes), shape) }];
-        if (withBias) out.push({ name: 'bias', mask: tf.tensor1d(flags) });
+        const out = masked.map((name) => {
+          const full = name === weight ? shape : weightData(layer, name).shape;
+          const v = gatedView(full, gates);
+          return { name, mask: tf.tensor(expandStructureMaskArray(flags, v, axesOf(v.length)), full) };
+        });
+        // A gated bias is [gates * units]: structure u owns entry u of every gate block.
+        const biasFlags = Float32Array.from(
+          { length: flags.length * gates },
+          (_, i) => flags[i % flags.length],
+        );
+        if (withBias) out.push({ name: 'bias', mask: tf.tensor1d(biasFlags) });
         return out;
       },
     };
@@ -119,4 +131,11 @@ export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptio
       ),
     );
   }
+}
+
+/** `shape` with its last axis split into `gates` blocks (row-major, so the data is unchanged). */
+function gatedView(shape: number[], gates: number): number[] {
+  if (gates === 1) return shape;
+  const last = shape[shape.length - 1];
+  return [...shape.slice(0, -1), gates, last / gates];
 }

@@ -14,6 +14,13 @@ export interface StructureAxes {
   /** Structure axes of that weight, given its rank (row-major numbering over several axes). */
   axes: (rank: number) => number[];
   bias?: string;
+  /**
+   * Recurrent layers: the structure axis (the last) holds `gates` blocks side by side, structure
+   * `u` being entry `u` of every block. Axes and masks then see the weight as `[..., gates, units]`.
+   */
+  gates?: number;
+  /** Further weights laid out like `weight` (a recurrent kernel) masked with the same structures. */
+  also?: string[];
 }
 
 /** The tfjs axis of a weight that indexes output structures ('out') and input channels ('in'). */
