@@ -3,7 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compactWithPlan, countFlops, filterPruneGroups, groupImportance } from '../src/graph/index.js';
+import {
+  compact,
+  compactWithPlan,
+  countFlops,
+  dependencyGraph,
+  filterPruneGroups,
+  groupImportance,
+} from '../src/graph/index.js';
 import { WEIGHTS_BIN, loadModel, saveModel } from '../src/io/index.js';
 import { clearPruning } from '../src/pruning/index.js';
 import { FilterPrune, Prune, Quantize } from '../src/schemes/index.js';
@@ -34,6 +41,9 @@ function dispose(...models: tf.LayersModel[]): void {
   for (const m of models) {
     clearPruning(m);
     m.dispose();
+    // tfjs holds one reference per application of a layer and model.dispose() drops one, so a
+    // shared layer (the siamese tower) keeps its weights until disposed once more per extra use.
+    for (const layer of m.layers) for (let i = 1; i < layer.inboundNodes.length; i++) layer.dispose();
   }
 }
 
@@ -151,5 +161,69 @@ describe('zoo: what is kept, and why', () => {
     expect(reasons).toMatch(/\(Add\): it merges inputs whose channels are grouped differently/);
     expect(reasons).toMatch(/model output/);
     dispose(model);
+  });
+
+  it("a siamese net's shared tower is counted per application, pruned, and kept whole by compact", () => {
+    const leaks = trackTensors();
+    const model = built(zoo.find((z) => z.name === 'Siamese shared tower')!);
+    const shared = model.layers.filter((l) => l.inboundNodes.length === 2 && l.weights.length > 0);
+    expect(shared.map((l) => l.getClassName()).sort()).toEqual(['BatchNormalization', 'Conv2D', 'Conv2D']);
+    const [first] = shared;
+    // Each application is a node of its own: the tower's FLOPs are counted twice.
+    const flops = countFlops(model);
+    const perApplication = flops.perLayer.filter((l) => l.name === first.name);
+    expect(perApplication).toHaveLength(2);
+    expect(perApplication[0].flops).toBeGreaterThan(0);
+    expect(perApplication[1].flops).toBe(perApplication[0].flops);
+
+    const prune = new Prune(0.5);
+    prune.pi(model);
+    expect(prune.lastReport?.skipped).toEqual([]);
+    expect(prune.lastReport?.compressed.map((c) => c.layer)).toEqual(
+      expect.arrayContaining(shared.filter((l) => l.getClassName() === 'Conv2D').map((l) => l.name)),
+    );
+    clearPruning(model);
+
+    new FilterPrune({ density: 0.5 }).pi(model);
+    const { model: small, plan } = compactWithPlan(model);
+    expect(plan.pinned.flatMap((p) => p.reasons).join('\n')).toMatch(
+      new RegExp(`'${first.name}' \\(Conv2D\\) is applied 2 times \\(a shared layer\\)`),
+    );
+    // The tower keeps all its filters; the unshared head loses half of its.
+    for (const l of shared) expect(small.getLayer(l.name).countParams()).toBe(l.countParams());
+    expect(small.countParams()).toBeLessThan(model.countParams());
+    const x = zoo.find((z) => z.name === 'Siamese shared tower')!.input(2);
+    expect(relativeError(model, small, x)).toBeLessThan(1e-5);
+    x.dispose();
+    dispose(model, small);
+    leaks.check();
+  });
+
+  it('a layer with several outputs (an LSTM returning its states) is counted, pruned and compacted', () => {
+    const leaks = trackTensors();
+    const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+    const input = tf.input({ shape: [6, 4] });
+    const lstm = tf.layers.lstm({ units: 5, returnState: true, kernelInitializer: init(1) });
+    const [out, h, c] = lstm.apply(input) as tf.SymbolicTensor[];
+    const merged = tf.layers.concatenate({}).apply([out, h, c]) as tf.SymbolicTensor;
+    const hidden = tf.layers
+      .dense({ units: 8, activation: 'relu', kernelInitializer: init(2) })
+      .apply(merged) as tf.SymbolicTensor;
+    const y = tf.layers.dense({ units: 2, kernelInitializer: init(3) }).apply(hidden) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: y });
+    expect(countFlops(model).warnings).toEqual([]);
+    const prune = new Prune(0.5);
+    prune.pi(model);
+    expect(prune.lastReport?.skipped).toEqual([]);
+    const pins = dependencyGraph(model)
+      .groups()
+      .flatMap((g) => g.pins.map((p) => p.reason));
+    expect(pins.join('\n')).toMatch(/it has 3 outputs/);
+    const small = compact(model);
+    const x = tf.randomNormal([2, 6, 4], 0, 1, 'float32', 3);
+    expect(relativeError(model, small, x)).toBeLessThan(1e-5);
+    x.dispose();
+    dispose(model, small);
+    leaks.check();
   });
 });

@@ -66,8 +66,12 @@ export function compactWithPlan(model: tf.LayersModel): { model: tf.LayersModel;
   // Layers without a slice rule keep all their channels (the plan pins them): their weights are
   // copied in order, as short names can repeat (a Bidirectional's two 'kernel's).
   const copied = new Map<string, tf.Tensor[]>();
+  const done = new Set<tf.layers.Layer>();
   try {
     for (const node of graph.nodes) {
+      // A shared layer has one node per application but one set of weights (its channels are pinned).
+      if (done.has(node.layer)) continue;
+      done.add(node.layer);
       const slice = node.kind?.slice;
       if (!slice) {
         if (node.layer.weights.length > 0)

@@ -10,14 +10,18 @@ import type { ConstField } from './registry.js';
  */
 export function constantFields(graph: DependencyGraph): Map<number, ConstField> {
   const fields = new Map<number, ConstField>();
+  // Model inputs, and the further outputs of a layer with several (pinned; nothing known constant).
+  const severalOutputs = new Set<unknown>();
   for (const t of graph.tensors) {
-    if (!t.producer) fields.set(t.id, allVarying(Number(t.shape[t.shape.length - 1])));
+    if (t.producer && t.producer.output !== t) severalOutputs.add(t.producer);
+    if (!t.producer || t.producer.output !== t)
+      fields.set(t.id, allVarying(Number(t.shape[t.shape.length - 1])));
   }
   for (const node of graph.nodes) {
     const inputs = node.inputs.map((t) => fields.get(t.id)!);
     const size = Number(node.output.shape[node.output.shape.length - 1]);
     let field = allVarying(size);
-    if (node.kind) {
+    if (node.kind && !severalOutputs.has(node)) {
       const kind = node.kind;
       tf.tidy(() => {
         field = kind.constants({

@@ -104,6 +104,8 @@ export class DependencyGraph {
  *
  * Layer classes missing from the registry are black boxes: the channels they consume and produce
  * are pinned (never removed), and `planCompaction` lists pruned channels kept that way, with why.
+ * So are the channels of a layer applied more than once (one node per application) and the
+ * inputs and outputs of a layer with several outputs.
  *
  * @example
  * ```ts
@@ -131,23 +133,8 @@ export function dependencyGraph(model: tf.LayersModel): DependencyGraph {
     });
   }
 
-  for (const layer of model.layers) {
+  for (const { layer, inbound } of applications(model, new Set(tensors.keys()))) {
     const className = layer.getClassName();
-    const candidates = layer.inboundNodes.filter((n) =>
-      n.inputTensors.length === 0
-        ? n.outputTensors.every((t) => tensors.has(t.id) || model.inputs.some((i) => i.id === t.id))
-        : n.inputTensors.every((t) => tensors.has(t.id)),
-    );
-    if (candidates.length !== 1) {
-      throw new LayerError(
-        `layer '${layer.name}' (${className}) is applied ${candidates.length} times in model '${model.name}'; ` +
-          'shared layers are not supported by the dependency graph',
-      );
-    }
-    const inbound = candidates[0];
-    if (inbound.outputTensors.length !== 1) {
-      throw new LayerError(`layer '${layer.name}' (${className}) has several outputs; not supported`);
-    }
     const out = inbound.outputTensors[0];
     if (inbound.inputTensors.length === 0 && tensors.has(out.id)) continue; // functional InputLayer seeded above
     const inputs = inbound.inputTensors.map((t) => tensors.get(t.id)!);
@@ -162,7 +149,9 @@ export function dependencyGraph(model: tf.LayersModel): DependencyGraph {
       spaces,
     };
     const why = `layer class ${className} has no registered layer kind (registerLayerKind adds one)`;
-    const layout = kind ? kind.propagate(ctx) : opaque(ctx, why);
+    const several = inbound.outputTensors.length > 1;
+    const manyWhy = `it has ${inbound.outputTensors.length} outputs, which channel bookkeeping does not follow`;
+    const layout = several ? opaque(ctx, manyWhy) : kind ? kind.propagate(ctx) : opaque(ctx, why);
     const size = out.shape[out.shape.length - 1];
     if (size !== null && entryCount(layout) !== size) {
       throw new LayerError(
@@ -175,8 +164,20 @@ export function dependencyGraph(model: tf.LayersModel): DependencyGraph {
     tensor.producer = node;
     for (const t of inputs) t.consumers.push(node);
     tensors.set(out.id, tensor);
+    // The further outputs of a layer with several (an RNN's returned states): pinned, like a black box's.
+    for (const extra of inbound.outputTensors.slice(1)) {
+      const extraLayout = opaque({ ...ctx, outputShape: extra.shape }, manyWhy);
+      tensors.set(extra.id, {
+        id: extra.id,
+        shape: extra.shape,
+        layout: extraLayout,
+        producer: node,
+        consumers: [],
+      });
+    }
     nodes.push(node);
   }
+  pinSharedLayers(nodes, spaces);
 
   for (const output of model.outputs) {
     const t = tensors.get(output.id);
@@ -184,4 +185,59 @@ export function dependencyGraph(model: tf.LayersModel): DependencyGraph {
     for (const seg of t.layout.segments) spaces.pin(seg.space, { reason: 'model output' });
   }
   return new DependencyGraph(model, nodes, [...tensors.values()], spaces);
+}
+
+type InboundNode = tf.layers.Layer['inboundNodes'][number];
+
+/**
+ * Every application of a layer that the model's outputs depend on, each after the applications
+ * that produce its inputs. A shared layer (applied twice) appears once per application; an
+ * application belonging to another model built from the same layers does not appear.
+ */
+function applications(
+  model: tf.LayersModel,
+  known: Set<number>,
+): Array<{ layer: tf.layers.Layer; inbound: InboundNode }> {
+  const used = new Set<InboundNode>();
+  const walk = (t: tf.SymbolicTensor): void => {
+    const node = t.sourceLayer?.inboundNodes[t.nodeIndex];
+    if (!node || used.has(node)) return;
+    used.add(node);
+    for (const input of node.inputTensors) walk(input);
+  };
+  for (const output of model.outputs) walk(output);
+  const order: Array<{ layer: tf.layers.Layer; inbound: InboundNode }> = [];
+  const done = new Set<InboundNode>();
+  for (let progress = true; progress;) {
+    progress = false;
+    for (const layer of model.layers) {
+      for (const inbound of layer.inboundNodes) {
+        if (!used.has(inbound) || done.has(inbound)) continue;
+        const needs = inbound.inputTensors.length === 0 ? inbound.outputTensors : inbound.inputTensors;
+        if (!needs.every((t) => known.has(t.id))) continue;
+        done.add(inbound);
+        order.push({ layer, inbound });
+        for (const t of inbound.outputTensors) known.add(t.id);
+        progress = true;
+      }
+    }
+  }
+  return order;
+}
+
+/**
+ * A layer applied more than once has one set of weights for all its applications, so removing a
+ * channel in one application would remove it in all: its input and output channels are kept.
+ */
+function pinSharedLayers(nodes: GraphNode[], spaces: ChannelSpaces): void {
+  const uses = new Map<tf.layers.Layer, number>();
+  for (const n of nodes) uses.set(n.layer, (uses.get(n.layer) ?? 0) + 1);
+  for (const n of nodes) {
+    const count = uses.get(n.layer)!;
+    if (count < 2) continue;
+    const reason = `layer '${n.layer.name}' (${n.className}) is applied ${count} times (a shared layer): its weights serve every application`;
+    for (const t of [...n.inputs, n.output]) {
+      for (const seg of t.layout.segments) spaces.pin(seg.space, { reason });
+    }
+  }
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import { quantizationOf } from '../operators/quantize.js';
 import type { QuantizationRecord } from '../operators/quantize.js';
-import { shortWeightName } from '../pruning/state.js';
+import { weightKey } from '../pruning/state.js';
 import { MODEL_JSON, SPARSE_MODEL_JSON, SPARSE_WEIGHTS_BIN, WEIGHTS_BIN } from './files.js';
 import { encodeWeight, entryByteLength, type WeightQuantization } from './quantize.js';
 import { encodeSparseEntry } from './sparse.js';
@@ -103,7 +103,7 @@ function recordedQuantization(model: tf.LayersModel): Map<string, QuantizationRe
   const out = new Map<string, QuantizationRecord>();
   for (const layer of model.layers) {
     for (const v of layer.weights) {
-      const rec = quantizationOf(layer, shortWeightName(v));
+      const rec = quantizationOf(layer, weightKey(layer, v));
       if (rec) out.set(v.originalName, rec);
     }
   }

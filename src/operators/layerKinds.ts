@@ -42,7 +42,9 @@ function entryFor<K extends Operator>(
   const views: { [O in Operator]: OperatorLayerKinds[O][string] | undefined } = {
     prune: prune ? { weight: prune } : undefined,
     filterPrune: kind.filters,
-    neuronPrune: kind.neurons,
+    // The per-layer operator slices one weight along plain axes; gated (recurrent) units are the
+    // NeuronPrune scheme's.
+    neuronPrune: kind.neurons?.gates ? undefined : kind.neurons,
     blockPrune: kind.blockPrunable?.length ? { weight: kind.blockPrunable[0] } : undefined,
     quantize: kind.quantizable?.length ? { weights: kind.quantizable } : undefined,
   };

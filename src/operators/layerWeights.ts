@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { getWeightVariable } from '../pruning/state.js';
+import { getWeightVariable, weightNames } from '../pruning/state.js';
 import { assertFinite } from './values.js';
 
 /** A layer weight read to the CPU, validated finite, with its display name for errors. */
@@ -21,5 +21,5 @@ export function readWeightData(layer: tf.layers.Layer, name: string): WeightData
 
 /** Whether `layer` has a weight called `name` (a conv built with useBias: false has no bias). */
 export function hasWeight(layer: tf.layers.Layer, name: string): boolean {
-  return layer.weights.some((w) => w.originalName.split('/').pop() === name);
+  return weightNames(layer).includes(name);
 }

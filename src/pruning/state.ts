@@ -26,9 +26,24 @@ export function shortWeightName(variable: tf.LayerVariable): string {
   return parts[parts.length - 1];
 }
 
-/** Names of a layer's weights, short form (`kernel`, `bias`, `gamma`, ...). */
+/**
+ * The name of `variable` within `layer`: its short name (`kernel`), unless another weight of the
+ * layer has the same short name (a Bidirectional wrapper holds a forward and a backward `kernel`);
+ * then its path below the layer (`forward_lstm/kernel`). Masks, quantization records and scheme
+ * targets are keyed by this name, so two weights never share one.
+ */
+export function weightKey(layer: tf.layers.Layer, variable: tf.LayerVariable): string {
+  const short = shortWeightName(variable);
+  const clashes = layer.weights.some((w) => w !== variable && shortWeightName(w) === short);
+  if (!clashes) return short;
+  const prefix = `${layer.name}/`;
+  const path = variable.originalName;
+  return path.startsWith(prefix) ? path.slice(prefix.length) : path;
+}
+
+/** Names of a layer's weights (`kernel`, `bias`, `gamma`, ...; see {@link weightKey} for clashes). */
 export function weightNames(layer: tf.layers.Layer): string[] {
-  return layer.weights.map(shortWeightName);
+  return layer.weights.map((w) => weightKey(layer, w));
 }
 
 /**
@@ -36,7 +51,7 @@ export function weightNames(layer: tf.layers.Layer): string[] {
  * weights when there is no such weight.
  */
 export function getWeightVariable(layer: tf.layers.Layer, name: string): tf.LayerVariable {
-  const v = layer.weights.find((w) => shortWeightName(w) === name);
+  const v = layer.weights.find((w) => weightKey(layer, w) === name);
   if (!v) {
     const have = weightNames(layer);
     throw new LayerError(

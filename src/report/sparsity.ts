@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { gzipSync } from 'node:zlib';
-import { shortWeightName } from '../pruning/state.js';
+import { weightKey } from '../pruning/state.js';
 import { encodeWeight } from '../io/index.js';
 import { quantizationOf } from '../operators/index.js';
 
@@ -75,7 +75,7 @@ export function sparsityReport(model: tf.LayersModel, opts: SparsityReportOption
   const dtypes = new Set<SavedDtype>();
   for (const layer of model.layers) {
     for (const v of layer.weights) {
-      const name = shortWeightName(v);
+      const name = weightKey(layer, v);
       const data = v.read().dataSync() as Float32Array;
       let nonzeros = 0;
       for (const x of data) if (x !== 0) nonzeros++;

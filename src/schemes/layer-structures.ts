@@ -6,6 +6,7 @@ import {
   layerKind,
 } from '../core/layer-kinds/index.js';
 import { LayerError } from '../errors.js';
+import { getWeightVariable, weightKey } from '../pruning/state.js';
 import { hasWeight } from './ranked.js';
 
 /**
@@ -19,8 +20,12 @@ export const classesWithFilters = (): string[] => layerClassesWith((k) => k.filt
 /** Layer classes with output neurons (Dense). */
 export const classesWithNeurons = (): string[] => layerClassesWith((k) => k.neurons !== undefined);
 
-/** Layer classes with kernels that unstructured pruning ranks (recurrent and embedding tables included). */
-export const classesWithKernels = (): string[] => layerClassesWith((k) => (k.kernels?.length ?? 0) > 0);
+/**
+ * Layer classes with kernels that unstructured pruning ranks (recurrent and embedding tables
+ * included, and wrappers, whose kernels are their wrapped layers').
+ */
+export const classesWithKernels = (): string[] =>
+  layerClassesWith((k) => (k.kernels?.length ?? 0) > 0 || k.wrapped !== undefined);
 
 function kindOf(layer: tf.layers.Layer): LayerKind | undefined {
   return layerKind(layer.getClassName());
@@ -39,12 +44,31 @@ export function structureOf(layer: tf.layers.Layer): StructureAxes {
   return s;
 }
 
+/**
+ * The weights of a wrapper's wrapped layers that `pick` chooses, under the wrapper's own weight
+ * names (the wrapped layers share their variables with the wrapper); undefined for other layers.
+ */
+function wrappedWeights(
+  layer: tf.layers.Layer,
+  pick: (inner: tf.layers.Layer) => string[],
+): string[] | undefined {
+  const inner = kindOf(layer)?.wrapped?.(layer);
+  if (!inner) return undefined;
+  return inner.flatMap((l) => pick(l).map((name) => weightKey(layer, getWeightVariable(l, name))));
+}
+
 /** The kernels of `layer` that unstructured pruning ranks (`kernel` for a class the registry lacks). */
 export function kernelsOf(layer: tf.layers.Layer): string[] {
-  return (kindOf(layer)?.kernels ?? ['kernel']).filter((n) => hasWeight(layer, n));
+  return (
+    wrappedWeights(layer, kernelsOf) ??
+    (kindOf(layer)?.kernels ?? ['kernel']).filter((n) => hasWeight(layer, n))
+  );
 }
 
 /** The weights of `layer` quantization stores narrower (`kernel`, `bias` for a class the registry lacks). */
 export function quantizableOf(layer: tf.layers.Layer): string[] {
-  return (kindOf(layer)?.quantizable ?? ['kernel', 'bias']).filter((n) => hasWeight(layer, n));
+  return (
+    wrappedWeights(layer, quantizableOf) ??
+    (kindOf(layer)?.quantizable ?? ['kernel', 'bias']).filter((n) => hasWeight(layer, n))
+  );
 }

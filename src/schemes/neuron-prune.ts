@@ -4,7 +4,9 @@ import type { StructuredPruneOptions } from './structured.js';
 
 /**
  * Condensa's neuron pruning: whole Dense output units with the lowest aggregated score across
- * the network are zeroed, with their biases. The logits layer is protected by default.
+ * the network are zeroed, with their biases. The logits layer is protected by default. LSTM, GRU
+ * and SimpleRNN units count too: a unit is scored on its kernel columns in every gate and zeroed
+ * there, in the recurrent kernel and in the bias, so `compact` can remove it.
  *
  * Every layer keeps at least `max(1, align)` neurons unless `allowEmptyLayers: true`; the logits
  * layer appears in `lastReport.skipped` as a protected output.

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, LayerError } from '../errors.js';
 import { convLayers, unitLayers } from './coverage.js';
 import type { LayerFamily } from './coverage.js';
 import { expandStructureMaskArray } from '../operators/expandMask.js';
+import { scoreStructures } from '../operators/structureScores.js';
 import { structureOf } from './layer-structures.js';
 import { importanceNeeds, importanceScores, isKnownImportance } from '../importance/index.js';
 import type { Calibration, ImportanceOptions, ImportanceOrCriteria } from '../importance/index.js';
@@ -113,18 +114,47 @@ export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptio
   override pi(model: tf.LayersModel): void {
     const layers = this.layers(model);
     if (layers.length === 0) return;
-    this.scores = nonNegative(
-      importanceScores(model, this.importance, {
-        ...this.options.importanceOptions,
-        data: this.options.calibration,
-        layers,
-      }),
-    );
+    // Recurrent units span several gate blocks of the kernel: the Importance API scores filters
+    // and neurons, so gated layers are scored here by magnitude over all of a unit's gates.
+    const gated = layers.filter((l) => (structureOf(l).gates ?? 1) > 1);
+    const plain = layers.filter((l) => !gated.includes(l));
+    this.scores = nonNegative({
+      ...(plain.length === 0
+        ? {}
+        : importanceScores(model, this.importance, {
+            ...this.options.importanceOptions,
+            data: this.options.calibration,
+            layers: plain,
+          })),
+      ...Object.fromEntries(gated.map((l) => [l.name, this.unitScores(l)])),
+    });
     try {
       super.pi(model);
     } finally {
       this.scores = undefined;
     }
+  }
+
+  /** Magnitude scores of a gated (recurrent) layer's units; other importances are refused. */
+  private unitScores(layer: tf.layers.Layer): Float32Array {
+    const importance = this.importance;
+    if (typeof importance !== 'string' || !(CRITERIA as readonly string[]).includes(importance)) {
+      throw new LayerError(
+        `${this.kind}: importance '${typeof importance === 'string' ? importance : 'function'}' cannot score ` +
+          `the recurrent units of layer '${layer.name}' (${layer.getClassName()}); use a magnitude ` +
+          `criteria (${CRITERIA.join(', ')}) or exclude the layer`,
+      );
+    }
+    const { weight, axes: axesOf, gates = 1 } = structureOf(layer);
+    const { data, shape } = weightData(layer, weight);
+    const view = gatedView(shape, gates);
+    return scoreStructures(
+      data,
+      view,
+      importance as Criteria,
+      axesOf(view.length),
+      `${layer.name}/${weight}`,
+    );
   }
 
   protected protectsOutputs(): boolean {
@@ -156,24 +186,34 @@ export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptio
   }
 
   protected weightsOf(layer: tf.layers.Layer): string[] {
-    const { weight } = structureOf(layer);
-    return this.pruneBias(layer) ? [weight, 'bias'] : [weight];
+    const { weight, also = [] } = structureOf(layer);
+    const together = [weight, ...also.filter((n) => hasWeight(layer, n))];
+    return this.pruneBias(layer) ? [...together, 'bias'] : together;
   }
 
   protected rank(layer: tf.layers.Layer): RankedLayer {
-    const { weight, axes: axesOf } = structureOf(layer);
+    const { weight, axes: axesOf, gates = 1, also = [] } = structureOf(layer);
     const { shape } = weightData(layer, weight);
-    const axes = axesOf(shape.length);
     const scores = this.scores?.[layer.name];
     if (!scores) throw new InvalidArgumentError(`${this.kind}: layer '${layer.name}' was not scored`);
     const withBias = this.pruneBias(layer);
+    const masked = [weight, ...also.filter((n) => hasWeight(layer, n))];
     return {
       layer,
       scores,
       masks: (keep) => {
         const flags = Float32Array.from(keep);
-        const out = [{ name: weight, mask: tf.tensor(expandStructureMaskArray(flags, shape, axes), shape) }];
-        if (withBias) out.push({ name: 'bias', mask: tf.tensor1d(flags) });
+        const out = masked.map((name) => {
+          const full = name === weight ? shape : weightData(layer, name).shape;
+          const v = gatedView(full, gates);
+          return { name, mask: tf.tensor(expandStructureMaskArray(flags, v, axesOf(v.length)), full) };
+        });
+        // A gated bias is [gates * units]: structure u owns entry u of every gate block.
+        const biasFlags = Float32Array.from(
+          { length: flags.length * gates },
+          (_, i) => flags[i % flags.length],
+        );
+        if (withBias) out.push({ name: 'bias', mask: tf.tensor1d(biasFlags) });
         return out;
       },
     };
@@ -211,4 +251,11 @@ function nonNegative(scores: Record<string, Float32Array>): Record<string, Float
   return Object.fromEntries(
     Object.entries(scores).map(([k, s]) => [k, Float32Array.from(s, (v) => v - least)]),
   );
+}
+
+/** `shape` with its last axis split into `gates` blocks (row-major, so the data is unchanged). */
+function gatedView(shape: number[], gates: number): number[] {
+  if (gates === 1) return shape;
+  const last = shape[shape.length - 1];
+  return [...shape.slice(0, -1), gates, last / gates];
 }

@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { efficientnet, inception } from './efficientnet.js';
 import { mobilenetV1, mobilenetV2 } from './mobilenet.js';
 import { nasnet, xception } from './nasnet.js';
-import { densenet, resnetBottleneck } from './resnet.js';
-import { audioConv1d, lstmText, timeDistributed } from './sequences.js';
+import { densenet, resnetBottleneck, siamese } from './resnet.js';
+import { audioConv1d, bidirectionalText, lstmText, timeDistributed } from './sequences.js';
 import { unet } from './unet.js';
 
 export interface ZooModel {
@@ -29,6 +29,7 @@ export const zoo: ZooModel[] = [
   { name: 'Inception branches', build: inception, input: images([32, 32, 3]) },
   { name: 'NASNet cells', build: nasnet, input: images([32, 32, 3]) },
   { name: 'U-Net', build: unet, input: images([16, 16, 1]) },
+  { name: 'Siamese shared tower', build: siamese, input: images([16, 16, 3]) },
   { name: 'Xception blocks', build: xception, input: images([32, 32, 3]) },
   { name: 'Conv1D audio', build: audioConv1d, input: images([64, 1]) },
   {
@@ -37,4 +38,9 @@ export const zoo: ZooModel[] = [
     input: (n) => tf.tidy(() => tf.randomUniform([n, 12], 0, 40, 'int32', 5).cast('float32')),
   },
   { name: 'TimeDistributed', build: timeDistributed, input: images([8, 10]) },
+  {
+    name: 'Bidirectional LSTM/GRU text',
+    build: bidirectionalText,
+    input: (n) => tf.tidy(() => tf.randomUniform([n, 10], 0, 30, 'int32', 5).cast('float32')),
+  },
 ];

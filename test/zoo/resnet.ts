@@ -47,3 +47,24 @@ export function densenet(seed = 4, classes = 5): tf.LayersModel {
   x = b.act(b.bn(x), 'relu');
   return model('densenet', input, b.dense(b.gap(x), classes, 'softmax'));
 }
+
+/**
+ * A siamese net: one conv tower (conv, BN, ReLU, strided conv) applied to the image and to a
+ * blurred view of it, the two embeddings concatenated into an unshared conv head.
+ */
+export function siamese(seed = 14, classes = 4): tf.LayersModel {
+  const b = blocks(seed);
+  const input = tf.input({ shape: [16, 16, 3] });
+  const tower = [
+    tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', kernelInitializer: b.init() }),
+    tf.layers.batchNormalization({}),
+    tf.layers.activation({ activation: 'relu' }),
+    tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: b.init() }),
+  ];
+  const embed = (x: tf.SymbolicTensor) => tower.reduce((y, layer) => b.apply(layer, y), x);
+  const blurred = b.apply(tf.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }), input);
+  let x = b.concat([embed(input), embed(blurred)]);
+  x = b.act(b.bn(b.conv(x, 12)), 'relu');
+  x = b.act(b.bn(b.conv(x, 12)), 'relu');
+  return model('siamese', input, b.dense(b.gap(x), classes, 'softmax'));
+}

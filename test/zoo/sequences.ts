@@ -48,3 +48,43 @@ export function timeDistributed(seed = 12, classes = 3): tf.LayersModel {
   x = b.apply(tf.layers.globalMaxPooling1d({}), x);
   return model('time_distributed', input, b.dense(x, classes, 'softmax'));
 }
+
+/**
+ * A Bidirectional LSTM over embedded tokens, then a Bidirectional GRU: each wrapper holds two
+ * `kernel`s and two `recurrent_kernel`s (forward and backward) under one layer.
+ */
+export function bidirectionalText(seed = 13, classes = 3): tf.LayersModel {
+  const b = blocks(seed);
+  const input = tf.input({ shape: [10] });
+  const rnn = (x: tf.SymbolicTensor, layer: tf.RNN) =>
+    b.apply(tf.layers.bidirectional({ layer, mergeMode: 'concat' }), x);
+  let x = b.apply(
+    tf.layers.embedding({ inputDim: 30, outputDim: 8, embeddingsInitializer: b.init() }),
+    input,
+  );
+  x = rnn(
+    x,
+    tf.layers.lstm({
+      units: 6,
+      returnSequences: true,
+      kernelInitializer: b.init(),
+      recurrentInitializer: b.init(),
+    }),
+  );
+  x = rnn(x, tf.layers.gru({ units: 4, kernelInitializer: b.init(), recurrentInitializer: b.init() }));
+  x = b.dense(x, 12, 'relu');
+  const built = model('bidirectional_text', input, b.dense(x, classes, 'softmax'));
+  // The backward layer is a clone of the forward one, seeded initialisers included, so both
+  // start equal; a trained model's directions differ, so draw the backward weights afresh.
+  let s = seed * 1000 + 500;
+  for (const layer of built.layers) {
+    if (layer.getClassName() !== 'Bidirectional') continue;
+    const backward = (layer as unknown as { backwardLayer: tf.layers.Layer }).backwardLayer;
+    for (const v of backward.weights) {
+      const fresh = tf.randomNormal(v.shape as number[], 0, 0.3, 'float32', s++);
+      v.write(fresh);
+      fresh.dispose();
+    }
+  }
+  return built;
+}

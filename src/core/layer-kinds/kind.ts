@@ -14,6 +14,13 @@ export interface StructureAxes {
   /** Structure axes of that weight, given its rank (row-major numbering over several axes). */
   axes: (rank: number) => number[];
   bias?: string;
+  /**
+   * Recurrent layers: the structure axis (the last) holds `gates` blocks side by side, structure
+   * `u` being entry `u` of every block. Axes and masks then see the weight as `[..., gates, units]`.
+   */
+  gates?: number;
+  /** Further weights laid out like `weight` (a recurrent kernel) masked with the same structures. */
+  also?: string[];
 }
 
 /** The tfjs axis of a weight that indexes output structures ('out') and input channels ('in'). */
@@ -124,4 +131,10 @@ export interface LayerKind {
   importanceWeight?: { name: string; axis: number };
   /** Floating-point operations for one example (see `countFlops` for the conventions). */
   flops(ctx: FlopsContext): number;
+  /**
+   * Wrappers (TimeDistributed, Bidirectional): the layers whose weights this layer holds. Their
+   * own kinds say which of those weights prune and quantize; the wrapper lists them under its
+   * own weight names (`forward_lstm/kernel` where short names clash).
+   */
+  wrapped?(layer: tf.layers.Layer): tf.layers.Layer[];
 }

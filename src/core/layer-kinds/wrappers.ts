@@ -24,13 +24,15 @@ function innerFlops(outer: tf.layers.Layer, inner: tf.layers.Layer, inputShape: 
 /**
  * TimeDistributed applies its layer to every time step; Bidirectional runs its recurrent layer
  * forwards and backwards. Their channels are pinned (the wrapped weights are not sliced); FLOPs
- * are the wrapped layer's, per step or twice.
+ * are the wrapped layer's, per step or twice; their prunable and quantizable weights are the
+ * wrapped layers' (`wrapped`).
  */
 export const timeDistributedKind: LayerKind = {
   className: 'TimeDistributed',
   summary: 'pins channels; FLOPs of the wrapped layer per time step',
   propagate: (ctx) => opaque(ctx, 'the wrapped layer is not sliced'),
   constants: noConstants,
+  wrapped: (layer) => [(layer as unknown as { layer: tf.layers.Layer }).layer],
   flops({ layer, inputShapes }: FlopsContext) {
     const inner = (layer as unknown as { layer: tf.layers.Layer }).layer;
     const [, steps, ...rest] = inputShapes[0];
@@ -43,6 +45,10 @@ export const bidirectionalKind: LayerKind = {
   summary: 'pins channels; FLOPs of the wrapped layer twice',
   propagate: (ctx) => opaque(ctx, 'the wrapped recurrent layers are not sliced'),
   constants: noConstants,
+  wrapped(layer) {
+    const w = layer as unknown as { forwardLayer: tf.layers.Layer; backwardLayer: tf.layers.Layer };
+    return [w.forwardLayer, w.backwardLayer];
+  },
   flops({ layer, inputShapes }: FlopsContext) {
     const w = layer as unknown as { forwardLayer: tf.layers.Layer; backwardLayer: tf.layers.Layer };
     return (
