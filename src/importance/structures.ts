@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { layerKind } from '../core/layer-kinds/index.js';
 import { LayerError } from '../errors.js';
 import { normaliseAxes, structureIndexOf } from '../operators/axes.js';
 import { operatorLayerKind } from '../operators/layerKinds.js';
@@ -20,6 +21,11 @@ export function structureKind(layer: tf.layers.Layer): StructureLayerKind {
       errors.push(e.message);
     }
   }
+  // A kind that creates channels without being a filter or neuron (an Embedding's dimensions):
+  // the registry's weight whose slices score a channel for group pruning.
+  const channel = layerKind(layer.getClassName())?.importanceWeight;
+  if (channel)
+    return { weight: channel.name, axes: (rank) => [channel.axis < 0 ? rank + channel.axis : channel.axis] };
   throw new LayerError(
     `importance: layer '${layer.name}' has no output structures to score (${errors.join('; ')})`,
   );

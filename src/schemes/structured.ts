@@ -116,7 +116,7 @@ export abstract class StructuredScheme extends RankedScheme<StructuredPruneOptio
     if (layers.length === 0) return;
     // Recurrent units span several gate blocks of the kernel: the Importance API scores filters
     // and neurons, so gated layers are scored here by magnitude over all of a unit's gates.
-    const gated = layers.filter((l) => (structureOf(l).gates ?? 1) > 1);
+    const gated = layers.filter((l) => structureOf(l).gates !== undefined);
     const plain = layers.filter((l) => !gated.includes(l));
     this.scores = nonNegative({
       ...(plain.length === 0
