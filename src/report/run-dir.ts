@@ -97,6 +97,17 @@ function parseLines(path: string, text: string, problems: string[]): unknown[] {
   return out;
 }
 
+/**
+ * `condensa compress` nests the before/after figures under `summary` next to the scheme, layout
+ * and search: lift them to the top so the table shows them, keeping the rest as key/value rows.
+ */
+function liftSummary(s: RunSummary): RunSummary {
+  const nested = s.summary;
+  if (s.before || s.after || !nested || typeof nested !== 'object' || Array.isArray(nested)) return s;
+  const { summary: _nested, ...rest } = s;
+  return { ...rest, ...(nested as RunSummary) };
+}
+
 /** The folder holding a saved model: `dir` itself, or the first direct subfolder that has one. */
 async function findModelDir(dir: string): Promise<string | undefined> {
   const hasModel = (d: string): boolean =>
@@ -128,7 +139,7 @@ export async function readRunDir(runDir: string): Promise<RunContents> {
   const summaryText = await readText(summaryPath, problems);
   if (summaryText !== undefined) {
     const s = parseJson(summaryPath, summaryText, problems);
-    if (s && typeof s === 'object' && !Array.isArray(s)) out.summary = s as RunSummary;
+    if (s && typeof s === 'object' && !Array.isArray(s)) out.summary = liftSummary(s as RunSummary);
   }
 
   const samplesPath = join(runDir, RUN_FILES.samples);
