@@ -97,7 +97,7 @@ async function runPart(p: Part): Promise<void> {
   const run = { scheme: p.scheme.toJSON(), optimizer: 'FineTune', saved: deployed.how, summary: s };
   await writeFile(join(dir, RUN_FILES.summary), JSON.stringify(run, null, 2) + '\n');
   await trainingLog.write(dir);
-  const report = await writeReport(dir, join(dir, 'report.html'), { model: deployed.model });
+  const report = await writeReport(dir, join(dir, RUN_FILES.report), { model: deployed.model });
   console.log(`report: ${report.file}`);
   if (deployed.model !== result.model) deployed.model.dispose();
   for (const m of [result.model, dense]) m.dispose();

@@ -45,7 +45,7 @@ describe('condensa compress --report', () => {
       '--report',
     ]);
     expect(run.code, run.stderr).toBe(0);
-    const file = join(out, 'report.html');
+    const file = join(out, RUN_FILES.report);
     expect(run.stdout).toContain(`report: ${file}`);
 
     // One line per minibatch (finite loss, decaying lr), then the step's validation accuracy.
@@ -90,7 +90,7 @@ describe('condensa compress --report', () => {
 
     const report = await condensa(['report', out]);
     expect(report.code, report.stderr).toBe(0);
-    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    const html = readFileSync(join(out, RUN_FILES.report), 'utf8');
     const trace = section(html, 'Search trace');
     expect(trace).toContain('<svg');
     expect(trace.match(/<tr><td>\d+<\/td>/g)?.length).toBe(samples.length);

@@ -201,7 +201,7 @@ export const compressCommand = new Command('compress')
     }
     const html =
       out && opts.report
-        ? (await writeReport(out, join(out, 'report.html'), { model: deployed })).file
+        ? (await writeReport(out, join(out, RUN_FILES.report), { model: deployed })).file
         : undefined;
     if (opts.json) {
       console.log(JSON.stringify({ ...report, out: out ?? null, reportFile: html ?? null }, null, 2));

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MODEL_JSON, SPARSE_MODEL_JSON } from '../io/files.js';
+import { SENSITIVITY_FILE } from '../search/per-layer-search.js';
 import { SAMPLE_LOG_NAME } from '../search/sample-log.js';
 
 /**
@@ -40,12 +41,16 @@ export interface SensitivityFile {
  */
 export type TrainingLogLine = { step: number } & Record<string, number>;
 
-/** File names the report looks for in a run directory. */
+/**
+ * File names of a run directory: what the report reads (and the runs write, with these same
+ * names), and the report itself.
+ */
 export const RUN_FILES = {
   summary: 'summary.json',
   samples: SAMPLE_LOG_NAME,
-  sensitivity: 'sensitivity.json',
+  sensitivity: SENSITIVITY_FILE,
   training: 'training-log.jsonl',
+  report: 'report.html',
 } as const;
 
 /** Everything found in a run directory. */
