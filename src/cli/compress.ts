@@ -196,7 +196,7 @@ export const compressCommand = new Command('compress')
         extraJson: { [RUN_FILES.summary]: report },
       });
       // The run's record for `condensa report`: the recovery's curve and the search's samples.
-      await trainingLog.write(out);
+      if (trainingLog.trained) await trainingLog.write(out);
       if (result.search) await writeSearchSamples(out, result.search);
     }
     const html =

@@ -36,6 +36,11 @@ export class TrainingLog {
     }
   };
 
+  /** Whether any minibatch was trained (a one-shot compression has no curve to show). */
+  get trained(): boolean {
+    return this.minibatches > 0;
+  }
+
   /** The log as JSON lines (the format `readRunDir` reads). */
   toJsonl(): string {
     return this.lines.map((l) => JSON.stringify(l) + '\n').join('');
