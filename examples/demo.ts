@@ -7,8 +7,9 @@
  *   2. seedNet 0.25 / CIFAR-10: `FilterPrune` + a short fine-tune, then `compact` (the pruned
  *      filters physically removed: fewer FLOPs, faster).
  *
- * Each prints the before/after table (`summary`) and is saved with summary.json under the output
- * directory. About a minute on 2 CPU cores; `--full` runs the full-size recovery (whole training
+ * Each prints the before/after table (`summary`) and is saved under the output directory with
+ * summary.json, the fine-tune's training-log.jsonl and report.html (`writeReport`: the table,
+ * density bars and the training curve as SVG, opens offline). About a minute on 2 CPU cores; `--full` runs the full-size recovery (whole training
  * and test sets, tens of minutes). DEMO_SMALL=1 shrinks it further (CI).
  *
  *   npm run demo                      # outputs in $TMPDIR/condensa-demo
@@ -16,6 +17,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { initBackend } from '../src/backend/index.js';
@@ -36,7 +38,7 @@ import { compact } from '../src/graph/index.js';
 import { saveModel, type SerializeOptions } from '../src/io/index.js';
 import { loadPretrained, type PretrainedName } from '../src/models/index.js';
 import { FineTune } from '../src/optimizers/index.js';
-import { formatSummary, summary } from '../src/report/index.js';
+import { formatSummary, RUN_FILES, summary, TrainingLog, writeReport } from '../src/report/index.js';
 import { FilterPrune, Prune, type Scheme } from '../src/schemes/index.js';
 
 const full = process.argv.includes('--full');
@@ -71,6 +73,7 @@ async function runPart(p: Part): Promise<void> {
   const valData = toTensors(pick(val, p.testPerClass && Math.min(p.testPerClass, 60)), norm);
   const testData = toTensors(pick(data.test, p.testPerClass), norm);
   const dense = await loadPretrained(p.model);
+  const trainingLog = new TrainingLog();
   const started = performance.now();
   const result = await new Compressor({
     model: dense,
@@ -80,6 +83,7 @@ async function runPart(p: Part): Promise<void> {
     valData,
     loss: 'categoricalCrossentropy',
     seed: 0,
+    onEvent: trainingLog.onEvent,
   }).run();
   const seconds = (performance.now() - started) / 1000;
   const deployed = p.deploy(result.model);
@@ -89,6 +93,12 @@ async function runPart(p: Part): Promise<void> {
   const dir = join(outRoot, p.model);
   await saveModel(deployed.model, dir, { ...deployed.save, overwrite: true, record: { summary: s } });
   console.log(`saved (${deployed.how}) to ${dir}`);
+  // What `condensa report` reads: the table, the recovery's curve; then the page itself.
+  const run = { scheme: p.scheme.toJSON(), optimizer: 'FineTune', saved: deployed.how, summary: s };
+  await writeFile(join(dir, RUN_FILES.summary), JSON.stringify(run, null, 2) + '\n');
+  await trainingLog.write(dir);
+  const report = await writeReport(dir, join(dir, RUN_FILES.report), { model: deployed.model });
+  console.log(`report: ${report.file}`);
   if (deployed.model !== result.model) deployed.model.dispose();
   for (const m of [result.model, dense]) m.dispose();
   for (const t of [trainData, valData, testData]) [t.xs, t.ys].forEach((x) => x.dispose());

@@ -89,6 +89,7 @@ describe('condensa compress', () => {
       'model.sparse.json',
       'record.json',
       'summary.json',
+      'training-log.jsonl',
       'weights.sparse.bin',
     ]);
     const [model, dense] = [await loadModel(out), await loadPretrained('lenet5-mnist')];

@@ -31,6 +31,16 @@ describe('examples', () => {
     expect(Number(/FLOPs \(1 image\) .* ([\d.]+)x/.exec(seednet)?.[1])).toBeGreaterThan(1.5);
     const { readdirSync } = await import('node:fs');
     expect(readdirSync(join(scratch, 'demo')).sort()).toEqual(['lenet5-mnist', 'seednet-0.25-cifar10']);
+    // Each run leaves a report whose training curve is drawn from the fine-tune's own log.
+    const { readFileSync } = await import('node:fs');
+    for (const model of ['lenet5-mnist', 'seednet-0.25-cifar10']) {
+      const file = join(scratch, 'demo', model, 'report.html');
+      expect(out).toContain(`report: ${file}`);
+      const html = readFileSync(file, 'utf8');
+      const curves = html.slice(html.indexOf('<h2>Training curves</h2>'));
+      expect(curves.slice(0, curves.indexOf('</section>'))).toContain('<svg');
+      expect(html).toMatch(/<th>flops<\/th>/);
+    }
   });
 
   it('train.ts trains, saves a loadable model and a JSON record', async () => {

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type * as tf from '@tensorflow/tfjs';
+import { join } from 'node:path';
 import { initBackend } from '../backend/index.js';
 import { Compressor } from '../compressor/compressor.js';
 import { progressBar } from '../compressor/progress-bar.js';
@@ -7,8 +8,11 @@ import { compactWithPlan } from '../graph/index.js';
 import { PRETRAINED } from '../models/pretrained.js';
 import { DirectCompression, FineTune, LC } from '../optimizers/index.js';
 import type { RecoveryOptimizer } from '../optimizers/recovery-optimizer.js';
+import { writeReport } from '../report/html.js';
+import { RUN_FILES } from '../report/run-dir.js';
 import { formatSummary } from '../report/summary-table.js';
 import { summary } from '../report/summary.js';
+import { TrainingLog } from '../report/training-log.js';
 import { refuseSkipped, schemeFromSpec } from '../schemes/index.js';
 import type { SchemeReport } from '../schemes/report.js';
 import { TRAINING_DATASETS } from '../training/datasets.js';
@@ -19,7 +23,7 @@ import { UsageError } from './errors.js';
 import { count, fraction, loadModelArg, note } from './flags.js';
 import { chooseLayout } from './layout.js';
 import { saveOrRecover } from './save-output.js';
-import { searchLines, searchRecord } from './search-notes.js';
+import { searchLines, searchRecord, writeSearchSamples } from './search-notes.js';
 
 /** The recovery optimizers the command line offers, with the budget knobs it exposes. */
 type Planned = RecoveryOptimizer & { plan(): { steps: number; iterations: number } };
@@ -44,7 +48,9 @@ Examples:
   $ condensa compress --model seednet-0.25-cifar10 --dataset cifar10 --train 1000 --test 500 \\
       --spec '{"scheme":"FilterPrune","density":0.75}' --optimizer finetune --iterations 20 --out /tmp/seednet-filters
   $ condensa compress --model lenet5-mnist --dataset mnist --spec '{"scheme":"Quantize","dtype":"int8"}' \\
-      --optimizer direct --dry-run --json`;
+      --optimizer direct --dry-run --json
+  $ condensa compress --model lenet5-mnist --dataset mnist --spec '{"scheme":"Prune","density":0.1}' \
+      --optimizer finetune --iterations 50 --train 1000 --test 500 --out /tmp/lenet5-run --report`;
 
 /**
  * `condensa compress`: apply a scheme (a JSON spec, inline or in a file) to a saved or pretrained
@@ -105,6 +111,7 @@ export const compressCommand = new Command('compress')
   .option('--overwrite', 'replace a non-empty --out directory')
   .option('--dry-run', 'compress and print the summary without saving (instead of --out)')
   .option('--json', 'print the summary as JSON on stdout instead of the table')
+  .option('--report', 'also write <out>/report.html: table, densities, training curve, search trace')
   .option('--strict', 'refuse (before any work) a model with layers the scheme targets but cannot handle')
   .addHelpText('after', EXAMPLES)
   .action(async (opts) => {
@@ -114,6 +121,8 @@ export const compressCommand = new Command('compress')
       );
     if (opts.out && opts.dryRun)
       throw new UsageError('--out and --dry-run contradict each other; pass one of them');
+    if (opts.report && !opts.out)
+      throw new UsageError('--report writes into the --out directory; pass --out DIR with it');
     const input = resolveModelArg(opts.model);
     const out = opts.out ? checkOutDir(opts.out, { overwrite: opts.overwrite, input: input.dir }) : undefined;
     // An existing checkpoint directory is how a run resumes: only its location is checked.
@@ -128,6 +137,7 @@ export const compressCommand = new Command('compress')
     const data = await loadRunData(opts.dataset, opts);
     const optimizer = OPTIMIZERS[opts.optimizer](opts);
     const bar = progressBar({ total: optimizer.plan().iterations });
+    const trainingLog = new TrainingLog();
     const result = await new Compressor({
       model,
       scheme,
@@ -141,7 +151,10 @@ export const compressCommand = new Command('compress')
       checkpointDir: opts.checkpointDir,
       // --distill alone: the Compressor's default alpha.
       distill: opts.distill === true || opts.distill === undefined ? opts.distill : { alpha: opts.distill },
-      onEvent: bar.onEvent,
+      onEvent: (e) => {
+        bar.onEvent(e);
+        trainingLog.onEvent(e);
+      },
     }).run();
     bar.stop();
     if (result.search) searchLines(result.search).forEach(note);
@@ -180,11 +193,18 @@ export const compressCommand = new Command('compress')
           layout,
           search,
         },
-        extraJson: { 'summary.json': report },
+        extraJson: { [RUN_FILES.summary]: report },
       });
+      // The run's record for `condensa report`: the recovery's curve and the search's samples.
+      if (trainingLog.trained) await trainingLog.write(out);
+      if (result.search) await writeSearchSamples(out, result.search);
     }
+    const html =
+      out && opts.report
+        ? (await writeReport(out, join(out, RUN_FILES.report), { model: deployed })).file
+        : undefined;
     if (opts.json) {
-      console.log(JSON.stringify({ ...report, out: out ?? null }, null, 2));
+      console.log(JSON.stringify({ ...report, out: out ?? null, reportFile: html ?? null }, null, 2));
     } else {
       console.log(headline);
       schemeLines(result.schemeReport).forEach((line) => console.log(line));
@@ -192,6 +212,7 @@ export const compressCommand = new Command('compress')
       console.log(formatSummary(figures));
       console.log(`saved as: ${layout.reason}`);
       console.log(out ? `saved to ${out}` : 'not saved (--dry-run)');
+      if (html) console.log(`report: ${html}`);
     }
     if (deployed !== result.model) deployed.dispose();
     result.model.dispose();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { initBackend } from '../backend/index.js';
 import { loadModel } from '../io/load.js';
 import { writeReport } from '../report/html.js';
+import { RUN_FILES } from '../report/run-dir.js';
 
 /** `condensa report <run dir>`: one self-contained HTML file of a run, with its plots. */
 export const reportCommand = new Command('report')
@@ -21,7 +22,7 @@ export const reportCommand = new Command('report')
     await initBackend({ announce: false });
     const model = opts.model ? await loadModel(opts.model) : undefined;
     try {
-      const result = await writeReport(runDir, opts.out ?? join(runDir, 'report.html'), { model });
+      const result = await writeReport(runDir, opts.out ?? join(runDir, RUN_FILES.report), { model });
       if (opts.json) {
         process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       } else {

@@ -1,4 +1,9 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { SearchReport } from '../compressor/search-options.js';
+import { RUN_FILES } from '../report/run-dir.js';
+import { SampleLog } from '../search/sample-log.js';
+import type { Density } from '../search/types.js';
 
 const show = (d: number | Record<string, number>): string =>
   typeof d === 'number'
@@ -42,4 +47,25 @@ export function searchRecord(s: SearchReport): Record<string, unknown> {
       feasible,
     })),
   };
+}
+
+/**
+ * Write the search's samples into a run directory as the search's own sample log (header line,
+ * then one line per sample), so `condensa report` shows the accuracy/sparsity plot and the trace.
+ * A log left there by an earlier run (an `--overwrite`n directory) is replaced, not appended to.
+ */
+export async function writeSearchSamples(dir: string, s: SearchReport): Promise<string> {
+  const file = join(dir, RUN_FILES.samples);
+  await rm(file, { force: true });
+  const log = await SampleLog.open<Density>(file, {
+    mode: s.mode,
+    objective: s.objectiveName,
+    direction: s.direction,
+    baseAccuracy: s.baseAccuracy,
+    threshold: s.threshold,
+    chosenSparsity: s.chosenSparsity,
+    feasible: s.feasible,
+  });
+  for (const sample of s.samples) await log.append(sample);
+  return file;
 }

@@ -45,6 +45,16 @@ function formatValue(v: unknown): string {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
+/**
+ * A summary field beside the table. Long structures (a compress run's scheme report, layout,
+ * search record) fold into an indented JSON block, so they neither stretch the table nor vanish.
+ */
+function extraValue(v: unknown): string {
+  const text = formatValue(v);
+  if (typeof v !== 'object' || v === null || text.length <= 80) return esc(text);
+  return `<details><summary>${esc(text.slice(0, 60))}…</summary><pre>${esc(JSON.stringify(v, null, 2))}</pre></details>`;
+}
+
 /** The before/after table: one row per metric found on either side, with the ratio if given. */
 function summaryTable(summary: RunSummary): string {
   const before = (summary.before ?? {}) as Record<string, unknown>;
@@ -58,7 +68,7 @@ function summaryTable(summary: RunSummary): string {
   );
   const extra = Object.entries(summary)
     .filter(([k]) => !['before', 'after', 'ratios'].includes(k))
-    .map(([k, v]) => `<tr><th>${esc(k)}</th><td colspan="3">${esc(formatValue(v))}</td></tr>`);
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td colspan="3">${extraValue(v)}</td></tr>`);
   return (
     '<table><thead><tr><th>metric</th><th>before</th><th>after</th><th>after / before</th></tr></thead>' +
     `<tbody>${rows.join('')}${extra.join('')}</tbody></table>`
@@ -88,7 +98,7 @@ const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-widt
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:.5em 0}th,td{padding:.2em .8em;border-bottom:1px solid #eee;text-align:right}
 th:first-child{text-align:left}pre{background:#f6f6f6;padding:.8em;overflow-x:auto}.plot svg{max-width:100%;height:auto}
-.none{color:#777;font-style:italic}`;
+.none{color:#777;font-style:italic}details{text-align:left}details pre{font-size:12px}`;
 
 /**
  * Write one self-contained HTML report of a run directory: the before/after table

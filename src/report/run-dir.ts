@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MODEL_JSON, SPARSE_MODEL_JSON } from '../io/files.js';
+import { SENSITIVITY_FILE } from '../search/per-layer-search.js';
 import { SAMPLE_LOG_NAME } from '../search/sample-log.js';
 
 /**
@@ -40,12 +41,16 @@ export interface SensitivityFile {
  */
 export type TrainingLogLine = { step: number } & Record<string, number>;
 
-/** File names the report looks for in a run directory. */
+/**
+ * File names of a run directory: what the report reads (and the runs write, with these same
+ * names), and the report itself.
+ */
 export const RUN_FILES = {
   summary: 'summary.json',
   samples: SAMPLE_LOG_NAME,
-  sensitivity: 'sensitivity.json',
+  sensitivity: SENSITIVITY_FILE,
   training: 'training-log.jsonl',
+  report: 'report.html',
 } as const;
 
 /** Everything found in a run directory. */
@@ -97,6 +102,17 @@ function parseLines(path: string, text: string, problems: string[]): unknown[] {
   return out;
 }
 
+/**
+ * `condensa compress` nests the before/after figures under `summary` next to the scheme, layout
+ * and search: lift them to the top so the table shows them, keeping the rest as key/value rows.
+ */
+function liftSummary(s: RunSummary): RunSummary {
+  const nested = s.summary;
+  if (s.before || s.after || !nested || typeof nested !== 'object' || Array.isArray(nested)) return s;
+  const { summary: _nested, ...rest } = s;
+  return { ...rest, ...(nested as RunSummary) };
+}
+
 /** The folder holding a saved model: `dir` itself, or the first direct subfolder that has one. */
 async function findModelDir(dir: string): Promise<string | undefined> {
   const hasModel = (d: string): boolean =>
@@ -128,7 +144,7 @@ export async function readRunDir(runDir: string): Promise<RunContents> {
   const summaryText = await readText(summaryPath, problems);
   if (summaryText !== undefined) {
     const s = parseJson(summaryPath, summaryText, problems);
-    if (s && typeof s === 'object' && !Array.isArray(s)) out.summary = s as RunSummary;
+    if (s && typeof s === 'object' && !Array.isArray(s)) out.summary = liftSummary(s as RunSummary);
   }
 
   const samplesPath = join(runDir, RUN_FILES.samples);

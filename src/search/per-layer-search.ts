@@ -10,6 +10,9 @@ import type { KernelName } from './kernels.js';
 import { Sampler, type SamplingOptions } from './sampler.js';
 import type { AccuracyBudget, Direction, Sample, SampleFn, SearchResult } from './types.js';
 
+/** File name of the per-layer sensitivity profiles inside a search's `runDir`. */
+export const SENSITIVITY_FILE = 'sensitivity.json';
+
 export interface PerLayerSearchOptions extends SamplingOptions {
   /** Layers to prune (names); each gets its own density. */
   layers: string[];
@@ -273,7 +276,7 @@ export async function perLayerSearch(
  */
 export async function sensitivityProfile(opts: PerLayerSearchOptions): Promise<SensitivityProfile> {
   const densities = opts.profileDensities ?? [0.5, 0.2];
-  const cache = opts.runDir ? join(opts.runDir, 'sensitivity.json') : null;
+  const cache = opts.runDir ? join(opts.runDir, SENSITIVITY_FILE) : null;
   if (cache) {
     try {
       const cached = JSON.parse(await readFile(cache, 'utf8')) as SensitivityProfile;
