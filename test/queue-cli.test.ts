@@ -2,6 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueJobError } from '../src/errors.js';
+import { JobQueue, PROBE_JOB } from '../src/queue/index.js';
 import { condensa, errorLines } from './helpers/cli.js';
 import { spawnWorker, type Spawned } from './helpers/queue-processes.js';
 import { startRedis, type TestRedis } from './helpers/redis-server.js';
@@ -123,4 +125,27 @@ describe('condensa sensitivity --queue', () => {
     // Sparsity 0 is the baseline (no probe): two probes per layer.
     expect(finished('probe')).toHaveLength(2 * a.layers.length);
   }, 60_000);
+});
+
+describe("condensa worker's built-in probe handler", () => {
+  it('fails a probe it cannot rebuild at once, saying what it serves', async () => {
+    const queue = await JobQueue.open({ redis: redis.url });
+    try {
+      const job = {
+        model: { path: '/nowhere', sha256: '0'.repeat(64) },
+        data: { dataset: 'mnist', split: 'validation', count: 300, seed: 0 },
+        scheme: { scheme: 'Prune' },
+        layer: 'conv1',
+        density: 0.5,
+        optimizer: { kind: 'direct', seed: 0 },
+      };
+      const failure = queue.run(PROBE_JOB, job);
+      await expect(failure).rejects.toBeInstanceOf(QueueJobError);
+      await expect(failure).rejects.toThrow(
+        /after 1 attempt.*runs sensitivity probes \(scheme.probe: 'sensitivity'\)/,
+      );
+    } finally {
+      await queue.close();
+    }
+  }, 30_000);
 });

@@ -84,7 +84,7 @@ export function sensitivityProbeHandler(): JobHandler {
   let turn: Promise<unknown> = Promise.resolve();
   const probe = probeJobHandler((job, model) => {
     const run = turn.then(async () => {
-      const spec = probeSpec(job);
+      const spec = job.scheme as unknown as SensitivityProbeSpec;
       const data = await dataFor(job.data, spec.calibration);
       const accuracy = await sensitivityProbe(model, job.layer, job.density, {
         granularity: spec.granularity,
@@ -100,6 +100,8 @@ export function sensitivityProbeHandler(): JobHandler {
   // The backend starts before the model is loaded, and only once a probe arrives.
   let backend: Promise<unknown> | null = null;
   const handler: JobHandler = async (payload, context) => {
+    // A payload that can never run fails before the backend, the model or the data are loaded.
+    probeSpec(payload as ProbeJob);
     await (backend ??= initBackend());
     return probe(payload, context);
   };
