@@ -77,16 +77,22 @@ describe('condensa compress --queue', () => {
     expect(finished('sample')).toHaveLength(b.samples.length);
   }, 60_000);
 
-  it('refuses --queue with a spec that sets the density, before any work', async () => {
-    const run = await condensa([
-      ...args.map((a) => (a === '{"scheme":"Prune"}' ? '{"scheme":"Prune","density":0.3}' : a)),
-      '--queue',
-      redis.url,
+  it('refuses --queue with a spec that sets the density, and --batch without --queue, before any work', async () => {
+    const finishedBefore = finished('sample').length;
+    const withDensity = args.map((a) =>
+      a === '{"scheme":"Prune"}' ? '{"scheme":"Prune","density":0.3}' : a,
+    );
+    const [queued, batched] = await Promise.all([
+      condensa([...withDensity, '--queue', redis.url]),
+      condensa([...args, '--batch', '2']),
     ]);
-    expect(run.code).not.toBe(0);
-    expect(errorLines(run.stderr).join('\n')).toMatch(
+    expect(queued.code).not.toBe(0);
+    expect(errorLines(queued.stderr).join('\n')).toMatch(
       /--queue only serves a density search.*Prune spec sets its density/,
     );
+    expect(batched.code).not.toBe(0);
+    expect(errorLines(batched.stderr).join('\n')).toMatch(/--batch .* needs --queue/);
+    expect(finished('sample')).toHaveLength(finishedBefore);
   }, 30_000);
 });
 

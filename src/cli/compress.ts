@@ -131,7 +131,7 @@ export const compressCommand = new Command('compress')
     if (opts.checkpointDir)
       checkOutDir(opts.checkpointDir, { overwrite: true, input: input.dir, flag: '--checkpoint-dir' });
     const scheme = schemeFromSpec(readSpecArg(opts.spec));
-    checkQueueServesSearch(opts.queue, scheme);
+    checkQueueServesSearch(opts, scheme);
     if (opts.optimizer !== 'direct') checkTrainSize(opts.train, opts.batchSize, opts.dataset);
     await initBackend();
     const model = await loadModelArg(input);

@@ -17,10 +17,18 @@ interface SearchQueueFlags {
 /**
  * Refuses `--queue` (before any work) unless the spec leaves the density to a search: the queue
  * runs search samples, and a spec with a density runs no search. The test is the Compressor's
- * (no objective on the command line): no global density and no per-layer densities.
+ * (no objective on the command line): no global density and no per-layer densities. `--batch`
+ * without `--queue` is refused too: it would change nothing.
  */
-export function checkQueueServesSearch(queue: string | undefined, scheme: Scheme): void {
-  if (queue === undefined) return;
+export function checkQueueServesSearch(
+  { queue, batch }: Pick<SearchQueueFlags, 'queue' | 'batch'>,
+  scheme: Scheme,
+): void {
+  if (queue === undefined) {
+    if (batch !== 1)
+      throw new UsageError('--batch sets how many samples go to the workers at once: it needs --queue');
+    return;
+  }
   const searches =
     hasWithDensity(scheme) && schemeDensity(scheme) === undefined && scheme.toJSON().densities === undefined;
   if (!searches) {
