@@ -24,6 +24,7 @@ import { count, fraction, loadModelArg, note } from './flags.js';
 import { chooseLayout } from './layout.js';
 import { saveOrRecover } from './save-output.js';
 import { searchLines, searchRecord, writeSearchSamples } from './search-notes.js';
+import { checkQueueServesSearch, openSearchQueue } from './search-queue.js';
 
 /** The recovery optimizers the command line offers, with the budget knobs it exposes. */
 type Planned = RecoveryOptimizer & { plan(): { steps: number; iterations: number } };
@@ -113,6 +114,16 @@ export const compressCommand = new Command('compress')
   .option('--json', 'print the summary as JSON on stdout instead of the table')
   .option('--report', 'also write <out>/report.html: table, densities, training curve, search trace')
   .option('--strict', 'refuse (before any work) a model with layers the scheme targets but cannot handle')
+  .option(
+    '--queue <redis-url>',
+    'run the density search samples as jobs on `condensa worker`s sharing this Redis server',
+  )
+  .option(
+    '--batch <q>',
+    'search samples proposed at a time with --queue (about the number of workers)',
+    count('--batch', 1),
+    1,
+  )
   .addHelpText('after', EXAMPLES)
   .action(async (opts) => {
     if (!opts.out && !opts.dryRun)
@@ -129,6 +140,7 @@ export const compressCommand = new Command('compress')
     if (opts.checkpointDir)
       checkOutDir(opts.checkpointDir, { overwrite: true, input: input.dir, flag: '--checkpoint-dir' });
     const scheme = schemeFromSpec(readSpecArg(opts.spec));
+    checkQueueServesSearch(opts, scheme);
     if (opts.optimizer !== 'direct') checkTrainSize(opts.train, opts.batchSize, opts.dataset);
     await initBackend();
     const model = await loadModelArg(input);
@@ -138,6 +150,7 @@ export const compressCommand = new Command('compress')
     const optimizer = OPTIMIZERS[opts.optimizer](opts);
     const bar = progressBar({ total: optimizer.plan().iterations });
     const trainingLog = new TrainingLog();
+    const queue = await openSearchQueue(opts, scheme, input.dir);
     const result = await new Compressor({
       model,
       scheme,
@@ -155,7 +168,10 @@ export const compressCommand = new Command('compress')
         bar.onEvent(e);
         trainingLog.onEvent(e);
       },
-    }).run();
+      queue: queue?.runner,
+    })
+      .run()
+      .finally(() => queue?.close());
     bar.stop();
     if (result.search) searchLines(result.search).forEach(note);
     const headline =

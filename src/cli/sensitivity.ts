@@ -3,15 +3,18 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError as CommanderArgError, Option } from 'commander';
 import type * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/index.js';
-import { splitValidation, stratifiedSubset, toTensors } from '../data/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { importanceNames } from '../importance/index.js';
-import { loadModel } from '../io/index.js';
-import { loadPretrained, PRETRAINED, type PretrainedName } from '../models/pretrained.js';
+import { PRETRAINED } from '../models/pretrained.js';
+import { sensitivityData } from '../queue/sensitivity-data.js';
 import { evaluate } from '../training/evaluate.js';
 import { resolveLoss } from '../training/loss.js';
 import { hanDensities, sensitivity, sensitivityCsv } from '../search/sensitivity.js';
-import { datasetRecipe, TRAINING_DATASETS } from '../training/datasets.js';
+import { TRAINING_DATASETS } from '../training/datasets.js';
+import { resolveModelArg } from './checks.js';
+import { UsageError } from './errors.js';
+import { loadModelArg } from './flags.js';
+import { openProbeQueue } from './probe-queue.js';
 
 const count = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -74,47 +77,39 @@ export const sensitivityCommand = new Command('sensitivity')
   .option('--budget <drop>', "print Han's per-layer densities within this accuracy drop", Number)
   .option('--seed <n>', 'seed of the splits', count('--seed', 0), 0)
   .requiredOption('--out <dir>', 'where sensitivity.json and sensitivity.csv are written')
+  .option('--queue <redis-url>', 'run the probes as jobs on `condensa worker`s sharing this Redis server')
   .action(async (opts) => {
     if (existsSync(opts.out) && readdirSync(opts.out).length > 0) {
       throw new InvalidArgumentError(`--out ${opts.out} is not empty: choose a new directory`);
     }
+    if (opts.queue && opts.on === 'test') {
+      throw new UsageError(
+        '--queue: workers measure on the validation split held out of the training set; drop --on test or --queue',
+      );
+    }
+    const input = resolveModelArg(opts.model);
     await initBackend();
-    const recipe = datasetRecipe(opts.dataset);
-    const data = await recipe.load();
-    const numClasses = data.classes.length;
-    const norm = { normalize: 'standard', mean: recipe.mean, std: recipe.std, numClasses } as const;
-    const { train, val } = splitValidation(data.train, { count: opts.val, seed: opts.seed });
-    const perClass = Math.max(1, Math.floor(opts.calibration / numClasses));
-    const calibration = toTensors(stratifiedSubset(train, { perClass, seed: opts.seed }), norm);
-    const valData =
-      opts.on === 'test'
-        ? toTensors(
-            stratifiedSubset(data.test, {
-              perClass: Math.max(1, Math.floor(opts.val / numClasses)),
-              seed: opts.seed,
-            }),
-            norm,
-          )
-        : toTensors(val, norm);
-    const model = (PRETRAINED as readonly string[]).includes(opts.model)
-      ? await loadPretrained(opts.model as PretrainedName)
-      : await loadModel(opts.model);
+    const data = await sensitivityData(opts.dataset, opts);
+    const model = await loadModelArg(input);
+    const queue = opts.queue ? await openProbeQueue(opts, input.dir) : undefined;
     const loss = resolveLoss('categoricalCrossentropy');
     const analysis = await sensitivity(model, {
       layers: opts.layers ? String(opts.layers).split(',') : undefined,
       sparsities: opts.sparsities,
       importance: opts.importance,
       granularity: opts.granularity,
-      data: calibration,
-      evaluate: async (m: tf.LayersModel) => (await evaluate(m, valData, loss)).accuracy,
+      data: data.calibration,
+      evaluate: async (m: tf.LayersModel) => (await evaluate(m, data.val, loss)).accuracy,
+      probe: queue?.probe,
       onProbe: (layer, s, acc) =>
         console.log(`${layer} at ${(s * 100).toFixed(0)}% removed: ${(acc * 100).toFixed(2)}%`),
-    });
+    }).finally(() => queue?.close());
     mkdirSync(opts.out, { recursive: true });
     writeFileSync(join(opts.out, 'sensitivity.json'), `${JSON.stringify(analysis, null, 2)}\n`);
     writeFileSync(join(opts.out, 'sensitivity.csv'), sensitivityCsv(analysis));
     console.log(`baseline ${(analysis.baseline * 100).toFixed(2)}%; written to ${opts.out}`);
     if (opts.budget !== undefined)
       console.log(JSON.stringify({ densities: hanDensities(analysis, { budget: opts.budget }) }));
-    for (const t of [calibration, valData]) (Object.values(t) as tf.Tensor[]).forEach((x) => x.dispose());
+    data.dispose();
+    model.dispose();
   });

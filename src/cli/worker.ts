@@ -24,7 +24,7 @@ async function loadHandlers(path: string): Promise<JobHandlers> {
 }
 
 /**
- * `condensa worker`: serve search samples (and other queued jobs) from Redis until stopped. Any
+ * `condensa worker`: serve search samples, sensitivity probes (and other queued jobs) from Redis until stopped. Any
  * number of workers, on any machines that reach the Redis server and hold the models, share the
  * work; SIGTERM or Ctrl-C finishes the jobs in progress, then exits.
  *
@@ -34,7 +34,9 @@ async function loadHandlers(path: string): Promise<JobHandlers> {
  * ```
  */
 export const workerCommand = new Command('worker')
-  .description('run queued search samples from Redis (see "Running a search across machines")')
+  .description(
+    'run queued search samples and sensitivity probes from Redis (see "Running a search across machines")',
+  )
   .requiredOption('--redis <url>', 'Redis server, redis://HOST:PORT')
   .option('--concurrency <n>', 'jobs run at once by this process', positive('--concurrency'), 1)
   .option('--queue <name>', 'queue name shared with the search', DEFAULT_QUEUE_NAME)
@@ -56,14 +58,18 @@ export const workerCommand = new Command('worker')
     // Loaded here: the built-in handlers pull in tfjs, which `condensa --help` need not load.
     const { mergeHandlers, startWorker } = await import('../queue/worker.js');
     const { sampleJobHandler } = await import('../queue/sample-handler.js');
-    const { SAMPLE_JOB } = await import('../queue/jobs.js');
+    const { sensitivityProbeHandler } = await import('../queue/sensitivity-probe.js');
+    const { PROBE_JOB, SAMPLE_JOB } = await import('../queue/jobs.js');
     const extra = opts.handlers ? await loadHandlers(opts.handlers) : {};
     const running = await startWorker({
       redis: opts.redis,
       concurrency: opts.concurrency,
       queueName: opts.queue,
       workerId: opts.id,
-      handlers: mergeHandlers({ [SAMPLE_JOB]: sampleJobHandler() }, extra),
+      handlers: mergeHandlers(
+        { [SAMPLE_JOB]: sampleJobHandler(), [PROBE_JOB]: sensitivityProbeHandler() },
+        extra,
+      ),
       lockDuration: opts.lockDuration,
       stalledInterval: opts.stalledInterval,
       onJob: (e) =>

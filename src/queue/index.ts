@@ -7,3 +7,5 @@ export * from './probe-handler.js';
 export * from './queue-sample-fn.js';
 export * from './sample-handler.js';
 export * from './worker.js';
+export * from './sensitivity-data.js';
+export * from './sensitivity-probe.js';

@@ -29,6 +29,12 @@ export interface SensitivityOptions {
   evaluate: (model: tf.LayersModel) => number | Promise<number>;
   /** Called after each probe (progress). */
   onProbe?: (layer: string, sparsity: number, metric: number) => void;
+  /**
+   * Run each probe elsewhere (e.g. as a queued job whose worker calls {@link sensitivityProbe}):
+   * `(layer, density)` resolves with the metric, `density` being `1 - sparsity`. Every probe is
+   * started at once, so parallel workers share them; this process only measures the baseline.
+   */
+  probe?: (layer: string, density: number) => Promise<number>;
 }
 
 /** A sensitivity profile: plain JSON. */
@@ -86,41 +92,24 @@ export async function sensitivity(
     return l;
   });
   const importance = opts.importance ?? 'l2';
+  const name = typeof importance === 'string' ? importance : 'custom';
+  if (opts.probe) return remoteSensitivity(model, names, sparsities, granularity, name, opts);
   // Scores of every probed layer, once, on the dense model.
   const scores =
     granularity === 'structure'
       ? importanceScores(model, importance, { ...opts.importanceOptions, data: opts.data, layers })
       : {};
-  const cached = () => scores;
-  const probe = (layer: tf.layers.Layer, wanted: number): Scheme => {
-    // A small layer at a high sparsity would keep nothing: keep at least one unit (the probe then
-    // measures the layer's most pruned state, not a disconnected network).
-    const units =
-      granularity === 'weight'
-        ? (getWeightVariable(layer, 'kernel').shape as number[]).reduce((a, b) => a * b, 1)
-        : structureCount(layer);
-    const density = Math.max(wanted, 1 / units);
-    const base = { include: [layer.name], density, protectOutputs: false };
-    if (granularity === 'weight') return new Prune({ include: [layer.name], density });
-    if (layer.getClassName() === 'Dense') return new NeuronPrune({ ...base, importance: cached });
-    return new FilterPrune({ ...base, importance: cached });
-  };
   const snapshot = takeSnapshot(model);
   try {
     const baseline = await opts.evaluate(model);
-    const out: SensitivityAnalysis = {
-      baseline,
-      granularity,
-      importance: typeof importance === 'string' ? importance : 'custom',
-      layers: [],
-    };
+    const out: SensitivityAnalysis = { baseline, granularity, importance: name, layers: [] };
     for (const layer of layers) {
       const points: Array<{ sparsity: number; metric: number }> = [];
       for (const s of sparsities) {
         let metric = baseline;
         if (s > 0) {
           try {
-            probe(layer, 1 - s).pi(model);
+            probeScheme(layer, 1 - s, granularity, scores).pi(model);
             metric = await opts.evaluate(model);
           } finally {
             restoreSnapshot(model, snapshot);
@@ -133,6 +122,97 @@ export async function sensitivity(
     }
     return out;
   } finally {
+    disposeSnapshot(snapshot);
+  }
+}
+
+/** The probes run by `opts.probe`, all started at once; reported in order. */
+async function remoteSensitivity(
+  model: tf.LayersModel,
+  names: string[],
+  sparsities: number[],
+  granularity: 'structure' | 'weight',
+  importance: string,
+  opts: SensitivityOptions,
+): Promise<SensitivityAnalysis> {
+  const baseline = await opts.evaluate(model);
+  const pending = names.map((layer) =>
+    sparsities.map((s) => (s > 0 ? opts.probe!(layer, 1 - s) : Promise.resolve(baseline))),
+  );
+  // Every probe is awaited (none left rejecting unobserved) before the first failure is thrown.
+  const settled = await Promise.allSettled(pending.flat());
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const out: SensitivityAnalysis = { baseline, granularity, importance, layers: [] };
+  for (const [i, layer] of names.entries()) {
+    const points = await Promise.all(
+      sparsities.map(async (sparsity, j) => ({ sparsity, metric: await pending[i][j] })),
+    );
+    points.forEach((p) => opts.onProbe?.(layer, p.sparsity, p.metric));
+    out.layers.push({ layer, points });
+  }
+  return out;
+}
+
+/**
+ * The scheme of one probe: `layer` alone at `wanted` density. A small layer at a high sparsity
+ * would keep nothing: at least one unit is kept (the probe then measures the layer's most
+ * pruned state, not a disconnected network).
+ */
+function probeScheme(
+  layer: tf.layers.Layer,
+  wanted: number,
+  granularity: 'structure' | 'weight',
+  scores: ReturnType<typeof importanceScores>,
+): Scheme {
+  const units =
+    granularity === 'weight'
+      ? (getWeightVariable(layer, 'kernel').shape as number[]).reduce((a, b) => a * b, 1)
+      : structureCount(layer);
+  const density = Math.max(wanted, 1 / units);
+  const cached = () => scores;
+  const base = { include: [layer.name], density, protectOutputs: false };
+  if (granularity === 'weight') return new Prune({ include: [layer.name], density });
+  if (layer.getClassName() === 'Dense') return new NeuronPrune({ ...base, importance: cached });
+  return new FilterPrune({ ...base, importance: cached });
+}
+
+/**
+ * One probe of {@link sensitivity}, alone: the metric with `layer` pruned to `density` (every
+ * other layer dense), ranked as `sensitivity` ranks it. The model is restored afterwards. This
+ * is what a queue worker runs for a `probe` job, and gives the metric `sensitivity` records.
+ *
+ * @example
+ * ```ts
+ * const metric = await sensitivityProbe(model, 'conv2', 0.5, { importance: 'l1', evaluate });
+ * ```
+ */
+export async function sensitivityProbe(
+  model: tf.LayersModel,
+  layerName: string,
+  density: number,
+  opts: Omit<SensitivityOptions, 'layers' | 'sparsities' | 'onProbe' | 'probe'>,
+): Promise<number> {
+  if (!(typeof density === 'number' && density > 0 && density <= 1)) {
+    throw new InvalidArgumentError(`sensitivityProbe: density must be in (0, 1]; got ${density}`);
+  }
+  const layer = model.layers.find((x) => x.name === layerName);
+  if (!layer) throw new LayerError(`sensitivityProbe: the model has no layer '${layerName}'`);
+  const granularity = opts.granularity ?? 'structure';
+  const scores =
+    granularity === 'structure'
+      ? importanceScores(model, opts.importance ?? 'l2', {
+          ...opts.importanceOptions,
+          data: opts.data,
+          layers: [layer],
+        })
+      : {};
+  const snapshot = takeSnapshot(model);
+  try {
+    probeScheme(layer, density, granularity, scores).pi(model);
+    return await opts.evaluate(model);
+  } finally {
+    restoreSnapshot(model, snapshot);
     disposeSnapshot(snapshot);
   }
 }
