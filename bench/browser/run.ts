@@ -1,12 +1,17 @@
 /**
- * Browser latency benchmark: the pretrained seedNet width 0.25 with half of every convolution's
- * filters masked (dense architecture, so as slow as the unpruned model) against the same model
- * compacted, both in headless Chromium with stock tfjs on the page's wasm backend, batch 1 and
- * batch 64. The two models are timed in alternation (A, B, A, B...) so load from other jobs hits
- * both alike; each figure is the median over all rounds. Writes bench/browser/results.json and
- * prints the markdown table of BENCHMARKS.md.
+ * Browser latency benchmark: compaction's speedup where users deploy, against its FLOPs cut.
+ * Subjects: the pretrained seedNet width 0.25 and ResNet-20 (random init: weights do not change
+ * timing), half of every convolution's filters removed per group (`filterPruneGroups`, L1; a
+ * ResNet stage loses the same channels in every branch). Four models per subject, each saved as
+ * a standard tfjs model and run by stock tfjs in headless Chromium (the page's wasm backend):
+ * masked (dense architecture, as slow as the unpruned model), masked then folded for inference
+ * (`foldForInference`), compacted (`compact`) and compacted then folded (`compact(m, { fold: true })`).
+ * *Unfolded* speedup = masked / compacted, *folded* = masked+folded / compacted+folded, each
+ * divided by its FLOPs cut. The four are timed in alternation (A, B, C, D, A, ...) at batch 1
+ * and batch 64, so load from other jobs hits all alike; each figure is the median over all
+ * rounds. Writes bench/browser/results.json and prints the markdown table of BENCHMARKS.md.
  *
- *   npx tsx bench/browser/run.ts [--rounds 5] [--backend wasm]
+ *   npx tsx bench/browser/run.ts [--rounds 5] [--backend wasm] [--model seednet,resnet20]
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
@@ -17,14 +22,24 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../../src/backend/index.js';
 import { openTfjsPage, timeModelInPage, type BrowserBackend } from '../../src/browser-runtime/index.js';
-import { compact, countFlops, filterPruneGroups, producedBy } from '../../src/graph/index.js';
+import {
+  compact,
+  countFlops,
+  filterPruneGroups,
+  foldForInference,
+  producedBy,
+} from '../../src/graph/index.js';
 import { serializeModel } from '../../src/io/index.js';
-import { loadPretrained } from '../../src/models/index.js';
+import { loadPretrained, resnet20 } from '../../src/models/index.js';
 import { clearPruning } from '../../src/pruning/index.js';
 import { percentile } from '../../src/objectives/index.js';
 
 const { values: args } = parseArgs({
-  options: { rounds: { type: 'string', default: '5' }, backend: { type: 'string', default: 'wasm' } },
+  options: {
+    rounds: { type: 'string', default: '5' },
+    backend: { type: 'string', default: 'wasm' },
+    model: { type: 'string', default: 'seednet,resnet20' },
+  },
 });
 const rounds = Number(args.rounds);
 const backend = args.backend as BrowserBackend;
@@ -33,35 +48,59 @@ const uptimeBefore = execFileSync('uptime').toString().trim();
 const started = new Date().toISOString();
 
 await initBackend({ announce: false });
-const masked = await loadPretrained('seednet-0.25-cifar10');
-filterPruneGroups(masked, { density: 0.5, scope: 'group', criteria: 'l1', include: producedBy('Conv2D') });
-const small = compact(masked);
-const models = { dense: masked, compacted: small };
+const builders: Record<string, () => Promise<tf.LayersModel>> = {
+  seednet: () => loadPretrained('seednet-0.25-cifar10'),
+  resnet20: async () => resnet20({ width: 1, seed: 0 }),
+};
+const labels: Record<string, string> = {
+  seednet: 'seedNet w0.25 (pretrained)',
+  resnet20: 'ResNet-20 (random init)',
+};
+const variants = ['masked', 'maskedFolded', 'compacted', 'compactedFolded'] as const;
+type Variant = (typeof variants)[number];
+
 const files: Record<string, string | Uint8Array> = {};
-for (const [name, m] of Object.entries(models)) {
-  const s = await serializeModel(m);
-  files[`/${name}/${s.files.json}`] = JSON.stringify(s.modelJson);
-  files[`/${name}/${s.files.bin}`] = s.weights;
+const flops: Record<string, Record<Variant, number>> = {};
+const subjects = args.model.split(',');
+for (const subject of subjects) {
+  const masked = await builders[subject]();
+  filterPruneGroups(masked, { density: 0.5, scope: 'group', criteria: 'l1', include: producedBy('Conv2D') });
+  const models: Record<Variant, tf.LayersModel> = {
+    masked,
+    maskedFolded: foldForInference(masked).model,
+    compacted: compact(masked),
+    compactedFolded: compact(masked, { fold: true }),
+  };
+  flops[subject] = {} as Record<Variant, number>;
+  for (const v of variants) {
+    const s = await serializeModel(models[v]);
+    files[`/${subject}/${v}/${s.files.json}`] = JSON.stringify(s.modelJson);
+    files[`/${subject}/${v}/${s.files.bin}`] = s.weights;
+    flops[subject][v] = countFlops(models[v]).total;
+  }
+  clearPruning(masked);
+  for (const v of variants) models[v].dispose();
 }
-const flops = { dense: countFlops(masked).total, compacted: countFlops(small).total };
 
 const session = await openTfjsPage({ files });
 const times: Record<string, number[]> = {};
 let chromium: string;
 try {
-  const started = await session.setBackend(backend);
-  if (!started.ok) throw new Error(`backend ${backend} did not start: ${started.reason}`);
+  const ready = await session.setBackend(backend);
+  if (!ready.ok) throw new Error(`backend ${backend} did not start: ${ready.reason}`);
   chromium = session.browser.version();
   for (let r = 0; r < rounds; r++) {
-    for (const [batch, repeats] of [
-      [1, 20],
-      [64, 3],
-    ] as const) {
-      for (const name of Object.keys(models)) {
-        const url = `${session.server.url}/${name}/model.json`;
-        (times[`${name} b${batch}`] ??= []).push(
-          ...(await timeModelInPage(session.page, url, batch, 2, repeats)),
-        );
+    for (const subject of subjects) {
+      for (const [batch, warmup, repeats] of [
+        [1, 2, 20],
+        [64, 1, 3],
+      ] as const) {
+        for (const v of variants) {
+          const url = `${session.server.url}/${subject}/${v}/model.json`;
+          (times[`${subject} ${v} b${batch}`] ??= []).push(
+            ...(await timeModelInPage(session.page, url, batch, warmup, repeats)),
+          );
+        }
       }
     }
     process.stderr.write(`round ${r + 1}/${rounds}\n`);
@@ -71,36 +110,48 @@ try {
 }
 const uptimeAfter = execFileSync('uptime').toString().trim();
 const median = (k: string): number => percentile(times[k], 50);
-const row = {
-  started,
-  backend,
-  chromium,
-  rounds,
-  mflops: { dense: flops.dense / 1e6, compacted: flops.compacted / 1e6 },
-  msBatch1: { dense: median('dense b1'), compacted: median('compacted b1') },
-  msBatch64: { dense: median('dense b64'), compacted: median('compacted b64') },
-  uptimeBefore,
-  uptimeAfter,
-};
-writeFileSync(join(here, 'results.json'), JSON.stringify(row, null, 2) + '\n');
-clearPruning(masked);
-masked.dispose();
-small.dispose();
+const rows = subjects.map((subject) => {
+  const ms = (batch: number) =>
+    Object.fromEntries(variants.map((v) => [v, median(`${subject} ${v} b${batch}`)])) as Record<
+      Variant,
+      number
+    >;
+  return {
+    subject,
+    mflops: Object.fromEntries(variants.map((v) => [v, flops[subject][v] / 1e6])),
+    ms1: ms(1),
+    ms64: ms(64),
+  };
+});
+writeFileSync(
+  join(here, 'results.json'),
+  JSON.stringify({ started, backend, chromium, rounds, uptimeBefore, uptimeAfter, rows, times }, null, 2) +
+    '\n',
+);
 
 const f = (n: number, d = 1): string => n.toFixed(d);
-console.log(
-  [
-    `Run ${started} on ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Chromium ${chromium}, tfjs ${tf.version.tfjs} (${backend} in the page).`,
-    `Load before: \`${uptimeBefore}\`; after: \`${uptimeAfter}\`.`,
-    '',
-    '| model | MFLOPs | ms batch 1 (median) | ms batch 64 (median) | img/s batch 64 |',
-    '|---|---|---|---|---|',
-    ...(['dense', 'compacted'] as const).map(
-      (k) =>
-        `| seedNet w0.25, 50% filters ${k === 'dense' ? 'masked' : 'removed (compacted)'} | ${f(row.mflops[k])} | ${f(row.msBatch1[k], 2)} | ${f(row.msBatch64[k])} | ${f(64000 / row.msBatch64[k], 0)} |`,
-    ),
-    '',
-    `Speed-up of the compacted model: ${f(row.msBatch1.dense / row.msBatch1.compacted, 2)}x at batch 1, ` +
-      `${f(row.msBatch64.dense / row.msBatch64.compacted, 2)}x at batch 64 (FLOPs ${f(flops.dense / flops.compacted, 2)}x fewer).`,
-  ].join('\n'),
-);
+const out = [
+  `Run ${started} on ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Chromium ${chromium}, tfjs ${tf.version.tfjs} (${backend} in the page), ${rounds} rounds.`,
+  `Load before: \`${uptimeBefore}\`; after: \`${uptimeAfter}\`.`,
+  '',
+  '| model, 50% filters removed | MFLOPs masked -> compacted (cut) | batch | ms masked / compacted (speedup) | ms masked+folded / compacted+folded (speedup) | speedup / FLOPs cut unfolded, folded |',
+  '|---|---|---|---|---|---|',
+];
+for (const r of rows) {
+  const cut = r.mflops.masked / r.mflops.compacted;
+  const cutFolded = r.mflops.maskedFolded / r.mflops.compactedFolded;
+  for (const [batch, ms] of [
+    [1, r.ms1],
+    [64, r.ms64],
+  ] as const) {
+    const s = ms.masked / ms.compacted;
+    const sf = ms.maskedFolded / ms.compactedFolded;
+    const d = batch === 1 ? 2 : 1;
+    out.push(
+      `| ${labels[r.subject]} | ${f(r.mflops.masked)} -> ${f(r.mflops.compacted)} (${f(cut, 2)}x) | ${batch} | ` +
+        `${f(ms.masked, d)} / ${f(ms.compacted, d)} (${f(s, 2)}x) | ${f(ms.maskedFolded, d)} / ${f(ms.compactedFolded, d)} (${f(sf, 2)}x) | ` +
+        `${f(s / cut, 2)}, ${f(sf / cutFolded, 2)} |`,
+    );
+  }
+}
+console.log(out.join('\n'));
