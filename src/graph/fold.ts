@@ -182,8 +182,10 @@ function activationOf(entry: LayerEntry): string | undefined {
   if (entry.className === 'Activation') return String(entry.config.activation);
   if (entry.className !== 'ReLU') return undefined;
   const max = entry.config.maxValue;
-  if (max === null || max === undefined) return 'relu';
-  return max === 6 ? 'relu6' : undefined;
+  // ReLU(maxValue 6) stays a layer: as a fused 'relu6' activation tfjs-layers computes relu and
+  // a broadcast Minimum, 15-25x the ClipByValue of the layer on wasm (folded MobileNets ran
+  // slower than unfolded ones, bench/compaction/zoo-profile.ts).
+  return max === null || max === undefined ? 'relu' : undefined;
 }
 
 /** A batch norm normalising the last (channel) axis, the only layout the folds handle. */
