@@ -23,4 +23,4 @@ export type {
 export { leastPairwiseTv } from './tvs.js';
 export { isKnownImportance, resolveImportance, type ImportanceOrCriteria } from './resolve.js';
 export { magnitudeImportance } from './magnitude.js';
-export { structureCount, structureKind } from './structures.js';
+export { hasStructures, structureCount, structureKind } from './structures.js';

@@ -2,22 +2,13 @@ import type * as tf from '@tensorflow/tfjs';
 import { LayerError, TensorError } from '../errors.js';
 import { resolveImportance } from './resolve.js';
 import type { ImportanceOrCriteria } from './resolve.js';
-import { structureCount, structureKind } from './structures.js';
+import { hasStructures, structureCount } from './structures.js';
 import type { ImportanceOptions } from './types.js';
 
 /** Options of {@link importanceScores}. */
 export interface ImportanceScoresOptions extends ImportanceOptions {
   /** Layers (or layer names) to score; default: every layer with filters or neurons. */
   layers?: Array<tf.layers.Layer | string>;
-}
-
-function hasStructures(layer: tf.layers.Layer): boolean {
-  try {
-    structureKind(layer);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

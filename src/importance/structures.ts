@@ -31,6 +31,16 @@ export function structureKind(layer: tf.layers.Layer): StructureLayerKind {
   );
 }
 
+/** Whether `layer` has output structures (filters, neurons or channels) importance can score. */
+export function hasStructures(layer: tf.layers.Layer): boolean {
+  try {
+    structureKind(layer);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A layer's structure weight as host floats, with the structure index of every entry. */
 export interface StructureWeight {
   data: Float32Array;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Regularizer } from './loop.js';
 import { InvalidArgumentError } from '../errors.js';
-import { structureKind } from '../importance/index.js';
+import { hasStructures, structureKind } from '../importance/index.js';
 import { getWeightVariable, weightNames } from '../pruning/state.js';
 import { matchesLayer } from '../schemes/select.js';
 import type { LayerPattern } from '../schemes/select.js';
@@ -35,15 +35,6 @@ function checkSpec(spec: RegularizerSpec): void {
     if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
       throw new InvalidArgumentError(`regularizer.${k} must be a finite number >= 0; got ${String(v)}`);
     }
-  }
-}
-
-function hasStructures(layer: tf.layers.Layer): boolean {
-  try {
-    structureKind(layer);
-    return true;
-  } catch {
-    return false;
   }
 }
 
