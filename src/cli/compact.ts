@@ -11,7 +11,8 @@ const EXAMPLES = `
 Examples:
   $ condensa compress --model seednet-0.25-cifar10 --dataset cifar10 --train 1000 --test 500 \\
       --spec '{"scheme":"FilterPrune","density":0.75}' --optimizer direct --no-compact --out /tmp/filters
-  $ condensa compact /tmp/filters --out /tmp/filters-compact --dataset cifar10 --test 500`;
+  $ condensa compact /tmp/filters --out /tmp/filters-compact --dataset cifar10 --test 500
+  $ condensa compact /tmp/filters --fold --out /tmp/filters-inference`;
 
 /**
  * `condensa compact <model>`: physically remove the all-zero channels a structured scheme left
@@ -34,6 +35,7 @@ export const compactCommand = new Command('compact')
     ),
   )
   .option('--test <n>', 'test images for the accuracy (stratified; default all)', count('--test', 10))
+  .option('--fold', 'also fold batch norms into the convolutions, drop identity layers (inference export)')
   .option('--json', 'print the summary as JSON instead of the table')
   .addHelpText('after', EXAMPLES)
   .action(async (modelArg: string, opts) => {
@@ -42,19 +44,21 @@ export const compactCommand = new Command('compact')
     await initBackend();
     const model = await loadModelArg(input);
     if (opts.dataset) checkModelFitsDataset(model, opts.dataset, '<model>');
-    const small = compact(model);
+    const small = compact(model, { fold: opts.fold === true });
     if (small.countParams() === model.countParams()) {
       note(
         `${modelArg} has no all-zero channels to remove: saved unchanged (prune it with a structured scheme first)`,
       );
     } else {
-      note(`compacted: ${model.countParams()} -> ${small.countParams()} parameters`);
+      note(
+        `compacted${opts.fold ? ' and folded' : ''}: ${model.countParams()} -> ${small.countParams()} parameters`,
+      );
     }
     await finishTransform(model, small, {
       ...opts,
       out,
       save: { format: opts.format },
-      record: { input: modelArg, compacted: true },
+      record: { input: modelArg, compacted: true, folded: opts.fold === true },
     });
     small.dispose();
     model.dispose();

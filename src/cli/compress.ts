@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { initBackend } from '../backend/index.js';
 import { Compressor } from '../compressor/compressor.js';
 import { progressBar } from '../compressor/progress-bar.js';
-import { compactWithPlan } from '../graph/index.js';
+import { compactWithPlan, foldForInference } from '../graph/index.js';
 import { PRETRAINED } from '../models/pretrained.js';
 import { DirectCompression, FineTune, LC } from '../optimizers/index.js';
 import type { RecoveryOptimizer } from '../optimizers/recovery-optimizer.js';
@@ -97,6 +97,7 @@ export const compressCommand = new Command('compress')
   )
   .option('--compact', 'remove pruned channels before saving (default for structured schemes)')
   .option('--no-compact', 'save structured-pruned models uncompacted')
+  .option('--fold', 'fold batch norms into the convolutions and drop identity layers (inference export)')
   .addOption(
     new Option(
       '--format <layout>',
@@ -180,7 +181,13 @@ export const compressCommand = new Command('compress')
 
     const layout = await chooseLayout(scheme, result.model, opts);
     const compacted = layout.compact ? compactWithPlan(result.model) : undefined;
-    const deployed: tf.LayersModel = compacted ? compacted.model : result.model;
+    let deployed: tf.LayersModel = compacted ? compacted.model : result.model;
+    if (opts.fold) {
+      // The inference export: batch norms folded into the convolutions, identity layers dropped.
+      const folded = foldForInference(deployed).model;
+      if (deployed !== result.model) deployed.dispose();
+      deployed = folded;
+    }
     // Pruned channels compaction had to keep are never silent: which and why.
     const pinned = (compacted?.plan.pinned ?? []).map(
       (p) => `kept ${p.channels} pruned channel(s) of ${p.layers.join(', ')}: ${p.reasons.join('; ')}`,
@@ -207,6 +214,7 @@ export const compressCommand = new Command('compress')
           testAccuracy: result.test!.accuracy,
           input: opts.model,
           layout,
+          folded: opts.fold === true,
           search,
         },
         extraJson: { [RUN_FILES.summary]: report },
@@ -226,7 +234,7 @@ export const compressCommand = new Command('compress')
       schemeLines(result.schemeReport).forEach((line) => console.log(line));
       pinned.forEach((line) => console.log(line));
       console.log(formatSummary(figures));
-      console.log(`saved as: ${layout.reason}`);
+      console.log(`saved as: ${layout.reason}${opts.fold ? ', batch norms folded (--fold)' : ''}`);
       console.log(out ? `saved to ${out}` : 'not saved (--dry-run)');
       if (html) console.log(`report: ${html}`);
     }
