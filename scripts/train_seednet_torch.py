@@ -11,7 +11,7 @@ Data: the official CIFAR-10 binary files (data_batch_1..5.bin, test_batch.bin: r
 label byte + 3072 pixel bytes, R, G, B planes of 32x32), as cached and sha256-verified by
 `condensa data fetch cifar10` under ~/.cache/condensa-ts/cifar10/ (or --data-dir).
 
-Recipe (issue 2): SGD momentum 0.9, lr 0.05 with cosine decay (per step), weight decay 5e-4,
+Recipe: SGD momentum 0.9, lr 0.05 with cosine decay (per step), weight decay 5e-4,
 batch 128, random crop with 4-pixel zero padding + horizontal flip, per-channel normalization.
 
 Usage:

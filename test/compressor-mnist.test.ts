@@ -14,7 +14,7 @@ import { LC, disposeModel, evaluate, resolveLoss } from '../src/optimizers/index
 import { Prune } from '../src/schemes/index.js';
 import { trackTensors } from './helpers/leaks.js';
 
-// End-to-end acceptance test of issue 4, sized for CI: Condensa's Prune(0.1) (90% of the
+// End-to-end acceptance test of accuracy recovery, sized for CI: Condensa's Prune(0.1) (90% of the
 // conv/dense kernel entries removed) recovered by L-C on the pretrained LeNet-5, trained on a
 // stratified 10k-image subset, selected on 1000 held-out validation images, and judged on the
 // full 10k MNIST test set: the accuracy drop must stay within 1.0 point.

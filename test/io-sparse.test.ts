@@ -111,7 +111,7 @@ describe("saveModel({ format: 'sparse' }) / loadModel", () => {
     const yb = back.predict(x) as tf.Tensor;
     expect(Array.from(yb.dataSync())).toEqual(Array.from(ya.dataSync()));
 
-    // The issue's ratio: gzip bytes of dense float32 / gzip bytes of the compressed weights.
+    // The benchmarks' ratio: gzip bytes of dense float32 / gzip bytes of the compressed weights.
     await saveModel(dense, join(root, 'dense'));
     await saveModel(model, join(root, 'memory-tfjs'));
     const gz = (p: string): number => gzipSync(readFileSync(p)).length;

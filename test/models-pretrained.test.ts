@@ -14,7 +14,7 @@ import { loadPretrained, pretrainedDir, pretrainedRecord, type PretrainedName } 
 import { accuracy } from '../src/training/index.js';
 import { trackTensors } from './helpers/leaks.js';
 
-// The committed reference weights must reach the accuracies issue 2 asks for, on the project's
+// The committed reference weights must reach their target accuracies, on the project's
 // default backend, on the full official test sets loaded through the project's loaders.
 describe('pretrained reference models', () => {
   const cases: [PretrainedName, number, () => Promise<{ test: Split }>, number[], number[]][] = [

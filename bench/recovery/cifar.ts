@@ -1,5 +1,5 @@
 /**
- * Issue 4's acceptance runs: one compression of the pretrained CIFAR-10 seedNet (width 0.25)
+ * The accuracy-recovery acceptance runs: one compression of the pretrained CIFAR-10 seedNet (width 0.25)
  * with one recovery method, appended as a JSON line to --out (default
  * bench/recovery/results.jsonl) and printed.
  *

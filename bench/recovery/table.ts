@@ -16,7 +16,7 @@ interface Row {
   valAccuracy: number;
   globalSparsity: number;
   gzipRatio: number;
-  /** Sparse saved layout (session 4 on); older rows lack it. */
+  /** Sparse saved layout (rows from 2026-11-25 09:58 UTC on); older rows lack it. */
   gzipRatioSparse?: number;
   wallSeconds: number;
   peakRssMB: number;

@@ -21,7 +21,7 @@ Prints one JSON line (also appended to --out when given).
 --regrow-every N replaces masked fine-tuning by dynamic pruning with feedback (Lin et al. 2020):
 the dense weights are kept and trained with the gradient of the masked model, and the scheme's
 mask is re-selected from them every N minibatches until --regrow-until of the budget, then frozen.
-Screened in session 7: worse than masked fine-tuning for Prune(0.1) at this budget (the first
+Screened on 2026-11-25: worse than masked fine-tuning for Prune(0.1) at this budget (the first
 re-selection swaps ~27k of the 96k kept weights), identical for FilterPrune(0.5) (no filter ever
 returns).
 """

@@ -4,7 +4,7 @@ import { perLayerBenchmark } from './per-layer.js';
 import { globalTask } from './synthetic.js';
 
 /**
- * Synthetic benchmark of the sparsity searches (issue 6, section 5): `npx tsx bench/search/run.ts`.
+ * Synthetic benchmark of the sparsity searches: `npx tsx bench/search/run.ts`.
  * Global task: logistic accuracy collapse (seeded position and width, deterministic noise),
  * step-like throughput from channel rounding, eps 0.02 absolute, 20 seeds; each search's best
  * feasible objective is compared with a 1001-point grid oracle. Then per-layer vs global on a

@@ -54,7 +54,7 @@ export function wantsSearch(o: SearchHostOptions): boolean {
 }
 
 /**
- * The sparsity search of the Compressor (Condensa's `objective`/`eps`, issue 6): measure the
+ * The sparsity search of the Compressor (Condensa's `objective`/`eps`): measure the
  * original model's validation accuracy and objective, search the density with
  * `globalSearch` (or `perLayerSearch`), where each sample compresses a clone with the cheap
  * `searchOptimizer`, evaluates it on validation data and measures the objective on the model as
