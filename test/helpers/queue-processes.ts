@@ -79,7 +79,7 @@ export async function spawnWorker(
     id,
     '--handlers',
     'bench/distributed/handlers.ts',
-    ...(fastFailover ? ['--lock-duration', '1000', '--stalled-interval', '500'] : []),
+    ...(fastFailover ? ['--lock-duration', '2500', '--stalled-interval', '1000'] : []),
   ]);
   await w.waitFor(/serving queue/);
   return w;
