@@ -9,9 +9,14 @@
  * *Unfolded* speedup = masked / compacted, *folded* = masked+folded / compacted+folded, each
  * divided by its FLOPs cut. The four are timed in alternation (A, B, C, D, A, ...) at batch 1
  * and batch 64, so load from other jobs hits all alike; each figure is the median over all
- * rounds. Writes bench/browser/results.json and prints the markdown table of BENCHMARKS.md.
+ * rounds. Writes bench/browser/results.json (zoo-results.json when a zoo model is run) and prints the markdown table of BENCHMARKS.md.
+ *
+ * `--model` also takes the four zoo image models (test/zoo, random init): mobilenetv1, mobilenetv2,
+ * resnet50 (ResNet-50-style bottlenecks) and densenet, pruned as bench/compaction/zoo.ts prunes
+ * them (`filterPruneGroups` at density 0.5, its default global ranking).
  *
  *   npx tsx bench/browser/run.ts [--rounds 5] [--backend wasm] [--model seednet,resnet20]
+ *   npx tsx bench/browser/run.ts --model mobilenetv1,mobilenetv2,resnet50,densenet
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
@@ -33,6 +38,7 @@ import { serializeModel } from '../../src/io/index.js';
 import { loadPretrained, resnet20 } from '../../src/models/index.js';
 import { clearPruning } from '../../src/pruning/index.js';
 import { percentile } from '../../src/objectives/index.js';
+import { zoo } from '../../test/zoo/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,6 +62,18 @@ const labels: Record<string, string> = {
   seednet: 'seedNet w0.25 (pretrained)',
   resnet20: 'ResNet-20 (random init)',
 };
+const zooNames: Record<string, string> = {
+  mobilenetv1: 'MobileNet v1',
+  mobilenetv2: 'MobileNet v2',
+  resnet50: 'ResNet-50-style bottlenecks',
+  densenet: 'DenseNet blocks',
+};
+for (const [key, name] of Object.entries(zooNames)) {
+  const entry = zoo.find((z) => z.name === name);
+  if (!entry) throw new Error(`zoo has no ${name}`);
+  builders[key] = async () => entry.build();
+  labels[key] = `${name} (zoo, random init)`;
+}
 const variants = ['masked', 'maskedFolded', 'compacted', 'compactedFolded'] as const;
 type Variant = (typeof variants)[number];
 
@@ -64,7 +82,14 @@ const flops: Record<string, Record<Variant, number>> = {};
 const subjects = args.model.split(',');
 for (const subject of subjects) {
   const masked = await builders[subject]();
-  filterPruneGroups(masked, { density: 0.5, scope: 'group', criteria: 'l1', include: producedBy('Conv2D') });
+  if (subject in zooNames) filterPruneGroups(masked, { density: 0.5 });
+  else
+    filterPruneGroups(masked, {
+      density: 0.5,
+      scope: 'group',
+      criteria: 'l1',
+      include: producedBy('Conv2D'),
+    });
   const models: Record<Variant, tf.LayersModel> = {
     masked,
     maskedFolded: foldForInference(masked).model,
@@ -124,7 +149,7 @@ const rows = subjects.map((subject) => {
   };
 });
 writeFileSync(
-  join(here, 'results.json'),
+  join(here, subjects.some((s) => s in zooNames) ? 'zoo-results.json' : 'results.json'),
   JSON.stringify({ started, backend, chromium, rounds, uptimeBefore, uptimeAfter, rows, times }, null, 2) +
     '\n',
 );
