@@ -20,19 +20,12 @@ import * as tf from '@tensorflow/tfjs';
 import { appendFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { initBackend } from '../../src/backend/index.js';
 import { Compressor } from '../../src/compressor/index.js';
-import {
-  batchDataset,
-  CIFAR10_MEAN,
-  CIFAR10_STD,
-  loadCifar10,
-  stratifiedSubset,
-  toTensors,
-} from '../../src/data/index.js';
+import { batchDataset } from '../../src/data/index.js';
 import { importanceScores } from '../../src/importance/index.js';
 import { loadPretrained } from '../../src/models/index.js';
-import { cosineLr, disposeModel, evaluate, FineTune, resolveLoss } from '../../src/optimizers/index.js';
+import { cosineLr, disposeModel, FineTune } from '../../src/optimizers/index.js';
+import { criteriaData } from './cifar-data.js';
 import { FilterPrune } from '../../src/schemes/index.js';
 
 const { values: a } = parseArgs({
@@ -56,23 +49,10 @@ const density = Number(a.density);
 const batchSize = 128;
 const convs = ['conv1', 'conv2', 'conv3'];
 
-const backend = await initBackend({ announce: false });
-const cifar = await loadCifar10();
-const norm = { normalize: 'standard', mean: CIFAR10_MEAN, std: CIFAR10_STD, numClasses: 10 } as const;
-const calibration = toTensors(
-  stratifiedSubset(cifar.train, { perClass: Math.max(1, Math.floor(Number(a.calibration) / 10)), seed: 0 }),
-  norm,
-);
-const valData = toTensors(
-  stratifiedSubset(cifar.train, { perClass: Math.max(1, Math.floor(Number(a.val) / 10)), seed: 2 }),
-  norm,
-);
-const allTest = toTensors(cifar.test, norm);
 const n = Number(a.test);
-const test = { xs: allTest.xs.slice(0, n), ys: allTest.ys.slice(0, n) };
-tf.dispose([allTest.xs, allTest.ys]);
-const loss = resolveLoss('categoricalCrossentropy');
-const accuracy = async (m: tf.LayersModel) => (await evaluate(m, test, loss)).accuracy;
+const { backend, cifar, norm, trainSubset, test, accuracy } = await criteriaData(n);
+const calibration = trainSubset(Number(a.calibration), 0);
+const valData = trainSubset(Number(a.val), 2);
 
 const dense = await loadPretrained('seednet-0.25-cifar10');
 const denseAcc = await accuracy(dense);

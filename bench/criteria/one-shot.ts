@@ -14,12 +14,11 @@ import * as tf from '@tensorflow/tfjs';
 import { appendFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { initBackend } from '../../src/backend/index.js';
-import { CIFAR10_MEAN, CIFAR10_STD, loadCifar10, stratifiedSubset, toTensors } from '../../src/data/index.js';
 import { BUILTIN_IMPORTANCE, importanceScores } from '../../src/importance/index.js';
 import { loadPretrained } from '../../src/models/index.js';
-import { evaluate, reestimateBatchNorm, resolveLoss } from '../../src/optimizers/index.js';
+import { reestimateBatchNorm } from '../../src/optimizers/index.js';
 import { FilterPrune } from '../../src/schemes/index.js';
+import { criteriaData } from './cifar-data.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -33,23 +32,10 @@ const { values: a } = parseArgs({
   },
 });
 
-const backend = await initBackend({ announce: false });
-const cifar = await loadCifar10();
-const norm = { normalize: 'standard', mean: CIFAR10_MEAN, std: CIFAR10_STD, numClasses: 10 } as const;
-const calibration = toTensors(
-  stratifiedSubset(cifar.train, { perClass: Math.max(1, Math.floor(Number(a.calibration) / 10)), seed: 0 }),
-  norm,
-);
-const bnData = toTensors(
-  stratifiedSubset(cifar.train, { perClass: Math.max(1, Math.ceil(Number(a.bn) / 10)), seed: 1 }),
-  norm,
-);
-const allTest = toTensors(cifar.test, norm);
 const n = Number(a.test);
-const test = { xs: allTest.xs.slice(0, n), ys: allTest.ys.slice(0, n) };
-tf.dispose([allTest.xs, allTest.ys]);
-const loss = resolveLoss('categoricalCrossentropy');
-const accuracy = async (m: tf.LayersModel) => (await evaluate(m, test, loss)).accuracy;
+const { backend, trainSubset, accuracy } = await criteriaData(n);
+const calibration = trainSubset(Number(a.calibration), 0);
+const bnData = trainSubset(Number(a.bn), 1, Math.ceil);
 const density = Number(a.density);
 const convs = ['conv1', 'conv2', 'conv3'];
 
