@@ -5,7 +5,12 @@
  * training images (forward passes only). The time is that of scoring alone
  * (`importanceScores`) on the calibration set.
  *
- *   npx tsx bench/criteria/one-shot.ts [--scope global|layer] [--test 2000] [--calibration 512] [--bn 2048] [--density 0.5]
+ *   npx tsx bench/criteria/one-shot.ts [--scope global|layer|group] [--test 2000] [--calibration 512] [--bn 2048] [--density 0.5]
+ *       [--flops-cut 0.5]
+ *
+ * --scope group: GroupPrune (channel groups of the dependency graph, one global threshold) at the
+ * density that removes --flops-cut of the model's FLOPs once compacted (`densityForFlops`), so that
+ * every criterion is compared at the same FLOPs, not the same filter count.
  *
  * Calibration: --calibration training images (stratified, seed 0); test: the first --test test
  * images. Appends one JSON line per criterion to bench/criteria/results.jsonl and prints a table.
@@ -17,7 +22,8 @@ import { parseArgs } from 'node:util';
 import { BUILTIN_IMPORTANCE, importanceScores } from '../../src/importance/index.js';
 import { loadPretrained } from '../../src/models/index.js';
 import { reestimateBatchNorm } from '../../src/optimizers/index.js';
-import { FilterPrune } from '../../src/schemes/index.js';
+import { FilterPrune, GroupPrune } from '../../src/schemes/index.js';
+import { densityForFlops } from '../../src/search/index.js';
 import { criteriaData } from './cifar-data.js';
 
 const { values: a } = parseArgs({
@@ -28,6 +34,7 @@ const { values: a } = parseArgs({
     density: { type: 'string', default: '0.5' },
     only: { type: 'string' },
     scope: { type: 'string', default: 'global' },
+    'flops-cut': { type: 'string', default: '0.5' },
     out: { type: 'string', default: 'bench/criteria/results.jsonl' },
   },
 });
@@ -50,13 +57,24 @@ for (const importance of criteria) {
   const model = await loadPretrained('seednet-0.25-cifar10');
   const load = loadavg()[0];
   const t0 = performance.now();
-  const scores = importanceScores(model, importance, { data: calibration, layers: convs, seed: 0 });
+  // GroupPrune also reads the dense layers' scores (it prunes only the conv groups).
+  const layers = a.scope === 'group' ? [...convs, 'fc1', 'fc2'] : convs;
+  const scores = importanceScores(model, importance, { data: calibration, layers, seed: 0 });
   const seconds = (performance.now() - t0) / 1000;
   // The same scores rank the filters: the timing above is the criterion's whole cost.
   // 'global': one threshold over conv1-3 (FilterPrune's default); 'layer': each conv keeps
   // `density` of its own filters (the setting of the FPGM and Taylor papers' comparisons).
   const densities = a.scope === 'layer' ? Object.fromEntries(convs.map((l) => [l, density])) : undefined;
-  new FilterPrune({ density, densities, importance: () => scores }).pi(model);
+  let used = density;
+  if (a.scope === 'group') {
+    const match = densityForFlops(model, new GroupPrune({ density: 1, importance: () => scores }), {
+      cut: Number(a['flops-cut']),
+    });
+    used = match.density;
+    match.scheme.pi(model);
+  } else {
+    new FilterPrune({ density, densities, importance: () => scores }).pi(model);
+  }
   const kept = Object.fromEntries(
     convs.map((l) => [
       l,
@@ -77,8 +95,9 @@ for (const importance of criteria) {
     date: new Date().toISOString(),
     backend,
     importance,
-    density,
+    density: used,
     scope: a.scope,
+    flopsCut: a.scope === 'group' ? Number(a['flops-cut']) : undefined,
     kept,
     scoreSeconds: Number(seconds.toFixed(3)),
     denseAccuracy: denseAcc,

@@ -11,8 +11,16 @@
  *   npx tsx bench/recovery/cifar.ts --scheme filter --optimizer lc       --iters 1000
  *
  * Schemes: prune = Prune(0.1); memory = Compose([Prune(0.02), Quantize float16]) (Condensa's
- * memory scheme); filter = FilterPrune({ density: 0.5 }); prune-lamp and memory-lamp: the same
- * with the global threshold on LAMP scores (`Prune({ score: 'lamp' })`) instead of |w|.
+ * memory scheme); filter = FilterPrune({ density: --density }) (default 0.5, one global
+ * threshold over conv1-3); group = GroupPrune (channel groups of the dependency graph, global
+ * threshold); prune-lamp and memory-lamp: the same with the global threshold on LAMP scores
+ * (`Prune({ score: 'lamp' })`) instead of |w|. filter and group rank by `--importance` (default
+ * l2; any built-in), scored once on the dense model with --calibration stratified training images
+ * (default 512, seed 0); `--flops-cut X` sets their density to the one whose compacted model has
+ * (1 - X) of the dense FLOPs (`densityForFlops`) instead of --density.
+ * `--pre-iters N --pre-l1 A --pre-l2 B`: N minibatches of the --iters budget go to training the
+ * dense model with an L1 / L2 penalty on its kernels (constant --lr) before it is compressed;
+ * FineTune gets the rest. The distillation teacher stays the original dense model.
  * `--iters` is the training budget in minibatches of --batch (default 128), the same for every
  * method: L-C splits it into its L steps (first step twice as long as the others) and a final
  * masked fine-tune (--lc-ft-share of it, default 0.3); gradual pruning reaches the final
@@ -53,7 +61,11 @@ import { serializeModel } from '../../src/io/index.js';
 import { loadPretrained } from '../../src/models/index.js';
 import * as optimizers from '../../src/optimizers/index.js';
 import { sparsityReport } from '../../src/report/index.js';
-import { Compose, FilterPrune, Prune, Quantize, type Scheme } from '../../src/schemes/index.js';
+import { Compose, FilterPrune, GroupPrune, Prune, Quantize, type Scheme } from '../../src/schemes/index.js';
+import { compact, countFlops } from '../../src/graph/index.js';
+import { importanceScores } from '../../src/importance/index.js';
+import { stratifiedSubset } from '../../src/data/index.js';
+import { densityForFlops } from '../../src/search/index.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -77,6 +89,13 @@ const { values: a } = parseArgs({
     out: { type: 'string', default: 'bench/recovery/results.jsonl' },
     note: { type: 'string', default: '' },
     'checkpoint-dir': { type: 'string' },
+    density: { type: 'string', default: '0.5' },
+    importance: { type: 'string', default: 'l2' },
+    'flops-cut': { type: 'string' },
+    calibration: { type: 'string', default: '512' },
+    'pre-iters': { type: 'string', default: '0' },
+    'pre-l1': { type: 'string', default: '0' },
+    'pre-l2': { type: 'string', default: '0' },
   },
 });
 const n = (k: keyof typeof a): number => Number(a[k]);
@@ -101,16 +120,23 @@ const schemes: Record<string, () => Scheme> = {
   memory: () => new Compose([new Prune(0.02), new Quantize({ dtype: 'float16' })]),
   'memory-lamp': () =>
     new Compose([new Prune({ density: 0.02, score: 'lamp' }), new Quantize({ dtype: 'float16' })]),
-  filter: () => new FilterPrune({ density: 0.5 }),
+  filter: () => new FilterPrune({ density: structuredDensity, importance: rankBy() }),
+  group: () => new GroupPrune({ density: structuredDensity, importance: rankBy() }),
 };
+// Structured schemes rank conv filters by --importance, scored once on the dense model over
+// --calibration stratified training images (set below, before the scheme is built).
+const convs = ['conv1', 'conv2', 'conv3'];
+let filterScores: Record<string, Float32Array> | null = null;
+const rankBy = () => (filterScores ? () => filterScores! : a.importance!);
+let structuredDensity = n('density');
 const optimizerFactories: Record<string, () => optimizers.RecoveryOptimizer> = {
   direct: () => new optimizers.DirectCompression({ bnImages }),
   finetune: () =>
     new optimizers.FineTune({
       ...common,
-      iterations: iters,
-      evalEvery: Math.ceil(iters / 5),
-      lrSchedule: a.cosine ? optimizers.cosineLr(common.lr, common.lrEnd, iters) : undefined,
+      iterations: iters - n('pre-iters'),
+      evalEvery: Math.ceil((iters - n('pre-iters')) / 5),
+      lrSchedule: a.cosine ? optimizers.cosineLr(common.lr, common.lrEnd, iters - n('pre-iters')) : undefined,
     }),
   gradual: () => {
     const endStep = Math.round(iters * 0.6);
@@ -175,10 +201,69 @@ const dense = await loadPretrained('seednet-0.25-cifar10');
 const loss = optimizers.resolveLoss('categoricalCrossentropy');
 const before = await optimizers.evaluate(dense, testData, loss);
 
+// FLOPs kept = FLOPs of the compacted model / the dense model's, both per example.
+const flopsOf = (m: tf.LayersModel): number => {
+  const small = compact(m);
+  const total = countFlops(small).total;
+  if (small !== m) small.dispose();
+  return total;
+};
+const schemeFlopsKept = (scheme: Scheme): number => {
+  const copy = optimizers.cloneModel(dense);
+  scheme.pi(copy);
+  const kept = flopsOf(copy) / flopsOf(dense);
+  optimizers.disposeModel(copy);
+  return kept;
+};
+if (a.scheme === 'filter' || a.scheme === 'group') {
+  const calibration = toTensors(
+    stratifiedSubset(cifar.train, { perClass: Math.max(1, Math.floor(n('calibration') / 10)), seed: 0 }),
+    norm,
+  );
+  // GroupPrune also asks for the dense layers' scores (it ranks only the conv groups).
+  const scored = [...convs, 'fc1', 'fc2'];
+  filterScores = importanceScores(dense, a.importance!, { data: calibration, layers: scored, seed: 0 });
+  tf.dispose([calibration.xs, calibration.ys]);
+  // --flops-cut: the density whose compacted model has (1 - cut) of the dense FLOPs.
+  if (a['flops-cut'] !== undefined) {
+    const scheme = makeScheme() as FilterPrune | GroupPrune;
+    structuredDensity = densityForFlops(dense, scheme, { cut: n('flops-cut') }).density;
+  }
+}
+const flopsKept = schemeFlopsKept(makeScheme());
+console.error(
+  `scheme ${a.scheme}: density ${structuredDensity.toFixed(4)}, FLOPs kept ${(flopsKept * 100).toFixed(1)}%`,
+);
+
+// --pre-iters: a regularised dense training phase (L1 / L2 penalty on the kernels) before the
+// compression, taken from the same --iters budget; the teacher stays the original dense model.
+const preIters = n('pre-iters');
+let start = dense;
+if (preIters > 0) {
+  const pre = await new Compressor({
+    model: dense,
+    scheme: new Prune(1),
+    optimizer: new optimizers.FineTune({
+      ...common,
+      lrEnd: common.lr,
+      iterations: preIters,
+      evalEvery: preIters,
+    }),
+    trainData,
+    valData,
+    loss: 'categoricalCrossentropy',
+    regularizer: { l1: n('pre-l1'), l2: n('pre-l2') },
+    seed: n('seed') + 1,
+  }).run();
+  start = pre.model;
+  console.error(
+    `regularised pre-phase: ${preIters} minibatches, val ${(pre.val.accuracy * 100).toFixed(2)}%`,
+  );
+}
 const optimizer = makeOptimizer();
 let lastLog = performance.now();
 const result = await new Compressor({
-  model: dense,
+  model: start,
   scheme: makeScheme(),
   optimizer,
   trainData,
@@ -186,7 +271,7 @@ const result = await new Compressor({
   testData,
   loss: 'categoricalCrossentropy',
   testEvery: 'end',
-  distill: distill ?? undefined,
+  distill: distill ? { ...distill, teacher: dense } : undefined,
   seed: n('seed'),
   checkpointDir: a['checkpoint-dir'],
   onEvent: (e) => {
@@ -222,6 +307,31 @@ const record = {
   lrHold: a['lr-hold'],
   cosine: a.cosine,
   budgetMinibatches: a.optimizer === 'direct' ? 0 : iters,
+  structured:
+    a.scheme === 'filter' || a.scheme === 'group'
+      ? {
+          importance: a.importance,
+          density: structuredDensity,
+          flopsCutTarget: a['flops-cut'] ?? null,
+          calibrationImages: n('calibration'),
+        }
+      : undefined,
+  flopsKept,
+  keptFilters: Object.fromEntries(
+    convs.map((l) => [
+      l,
+      tf.tidy(
+        () =>
+          tf
+            .max(tf.abs(result.model.getLayer(l).getWeights()[0]), [0, 1, 2])
+            .greater(0)
+            .sum()
+            .dataSync()[0],
+      ),
+    ]),
+  ),
+  preTraining:
+    preIters > 0 ? { iterations: preIters, l1: n('pre-l1'), l2: n('pre-l2'), lr: common.lr } : undefined,
   batchSize,
   denseTestAccuracy: before.accuracy,
   testAccuracy: after.accuracy,

@@ -14,3 +14,4 @@ export * from './allocation.js';
 export * from './per-layer-search.js';
 export * from './bayes-opt.js';
 export * from './sensitivity.js';
+export * from './flops-target.js';
