@@ -36,6 +36,7 @@ export {
   groupImportance,
   producedBy,
 } from './group-pruning.js';
+export { type GroupGuardOptions } from './group-guard.js';
 /** Group pruning that also reports the groups it left whole (pinned), and why. */
 export { type PinnedGroup, filterPruneGroups, pinnedGroups } from './pinned-groups.js';
 export { type CompactionPlan, planCompaction } from './plan.js';
