@@ -197,6 +197,17 @@ describe('GroupPrune empty-group guard', () => {
     expect(() => filterPruneGroups(literal, { density: 0.3, warnBelow: -1 })).toThrow(InvalidArgumentError);
   });
 
+  it('per-group scope and align: a group keeps max(1, align) channels where density * size rounds to none', () => {
+    const model = track(residualNet());
+    const result = filterPruneGroups(model, { density: 0.05, scope: 'group', align: 2 });
+    for (const g of result.groups) expect(g).toMatchObject({ kept: 2, guarded: true });
+    expect(liveChannels(model, 'mix')).toHaveLength(2);
+    expect(result.warnings).toHaveLength(3);
+    expect(result.warnings.join('\n')).toMatch(
+      /density 0\.05 would remove all 16 channels of 'mix'.*keeps its 2 best/,
+    );
+  });
+
   it('validates the guard options, keeps specs stable, and round-trips them', () => {
     expect(() => new GroupPrune({ density: 0.3, allowEmptyLayers: 'yes' as never })).toThrow(
       /GroupPrune: allowEmptyLayers must be true or false/,

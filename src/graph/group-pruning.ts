@@ -139,7 +139,7 @@ export interface GroupPruningResult {
  * ```ts
  * filterPruneGroups(model, { density: 0.5, criteria: 'l1', align: 8, scope: 'group' });
  * const small = compact(model);
- * const { warnings } = filterPruneGroups(other, { density: 0.3, importance: 'fpgm' });
+ * const { warnings } = filterPruneGroups(seedNet({ width: 0.0625 }), { density: 0.3, importance: 'fpgm' });
  * // ["filterPruneGroups: the global threshold would remove all 16 channels of 'conv1' ..."]
  * ```
  */
