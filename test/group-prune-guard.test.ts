@@ -208,6 +208,41 @@ describe('GroupPrune empty-group guard', () => {
     );
   });
 
+  it('reports the producers of pinned groups as skipped, beside the guarded ones', () => {
+    const conv = (name: string, filters: number, seed: number) =>
+      tf.layers.conv2d({
+        name,
+        filters,
+        kernelSize: 3,
+        kernelInitializer: tf.initializers.heNormal({ seed }),
+      });
+    const model = track(
+      tf.sequential({
+        layers: [
+          tf.layers.conv2d({
+            name: 'tiny',
+            inputShape: [8, 8, 3],
+            filters: 4,
+            kernelSize: 3,
+            kernelInitializer: tf.initializers.heNormal({ seed: 1 }),
+          }),
+          conv('mid', 8, 2),
+          conv('out', 3, 3),
+        ],
+      }),
+    );
+    scaleFilters(model, 'tiny', () => 0.001);
+    const scheme = new GroupPrune({ density: 0.5 });
+    const report = compressWithReport(scheme, model);
+    expect(report.skipped).toEqual([
+      expect.objectContaining({ layer: 'out', className: 'Conv2D', cause: 'output' }),
+    ]);
+    expect(report.skipped[0].reason).toMatch(/model output/);
+    expect(scheme.skippedLayers(model)).toEqual(report.skipped);
+    expect(liveChannels(model, 'tiny')).toHaveLength(1);
+    expect(report.compressed.map((c) => c.layer)).toEqual(['tiny', 'mid']);
+  });
+
   it('validates the guard options, keeps specs stable, and round-trips them', () => {
     expect(() => new GroupPrune({ density: 0.3, allowEmptyLayers: 'yes' as never })).toThrow(
       /GroupPrune: allowEmptyLayers must be true or false/,
