@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { alignMaskArray } from '../src/operators/alignMask.js';
 import { density, maskFromThreshold, threshold } from '../src/operators/index.js';
 import { keepAtLeast } from '../src/operators/maskFromThreshold.js';
-import { guardedKeep } from '../src/schemes/guards.js';
+import { guardedKeep } from '../src/operators/guards.js';
 import { expectNoLeaks } from './helpers/leaks.js';
 
 // Seeded and bounded: each property is a fixed sample, the same on every run.

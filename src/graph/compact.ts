@@ -3,9 +3,8 @@ import { LayerError } from '../errors.js';
 import { shortWeightName } from '../pruning/state.js';
 import { dependencyGraph } from './dependency-graph.js';
 import { foldForInference } from './fold.js';
-import { keptEntries, removedEntries } from './layout.js';
+import { type LayerConfig, keptEntries, removedEntries } from '../core/layer-kinds/index.js';
 import { type CompactionPlan, planCompaction } from './plan.js';
-import type { LayerConfig } from './registry.js';
 
 interface LayerEntry {
   name?: string;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DependencyGraph } from './dependency-graph.js';
-import { allVarying } from './kinds/common.js';
-import type { ConstField } from './registry.js';
+import { allVarying } from '../core/layer-kinds/common.js';
+import type { ConstField } from '../core/layer-kinds/index.js';
 
 /**
  * Which entries of every tensor are constant (independent of the model input), and their values.

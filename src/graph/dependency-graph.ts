@@ -1,9 +1,17 @@
 import type * as tf from '@tensorflow/tfjs';
 import { LayerError } from '../errors.js';
-import '../core/layer-kinds/index.js';
-import { opaque } from './kinds/common.js';
-import { type ChannelLayout, ChannelSpaces, type Pin, entryCount, forEachEntry } from './layout.js';
-import { type LayerConfig, type LayerKind, type Shape, layerKind } from './registry.js';
+import {
+  type ChannelLayout,
+  ChannelSpaces,
+  type LayerConfig,
+  type LayerKind,
+  type Pin,
+  type Shape,
+  entryCount,
+  forEachEntry,
+  layerKind,
+  opaque,
+} from '../core/layer-kinds/index.js';
 
 /** One application of a layer in the model. */
 export interface GraphNode {

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError } from '../errors.js';
 import { type GraphNode, type GraphTensor, dependencyGraph } from './dependency-graph.js';
-import type { Shape } from './registry.js';
+import type { Shape } from '../core/layer-kinds/index.js';
 
 export interface LayerFlops {
   name: string;

@@ -5,6 +5,7 @@ import type { Calibration, ImportanceOptions, ImportanceOrCriteria } from '../im
 import { applyMask } from '../pruning/state.js';
 import type { GroupCriteria } from './criteria.js';
 import { type DependencyGraph, dependencyGraph } from './dependency-graph.js';
+import { type GroupGuardOptions, checkGroupGuardOptions, guardGroupCut } from './group-guard.js';
 
 export interface GroupImportance {
   /** Channel group id (stable for one graph). */
@@ -93,14 +94,17 @@ export function groupImportance(
   return out;
 }
 
-export interface FilterPruneGroupsOptions extends GroupImportanceOptions {
+export interface FilterPruneGroupsOptions extends GroupImportanceOptions, GroupGuardOptions {
   /** Fraction of channels kept, in (0, 1]. */
   density: number;
   /** Magnitude criteria (the older name of `importance`). */
   criteria?: GroupCriteria;
   /** How channels are scored (default 'l2'): see {@link groupImportance}. */
   importance?: ImportanceOrCriteria;
-  /** Each group keeps a multiple of `align` channels (rounded down, never below align). Default 1. */
+  /**
+   * Each group keeps a multiple of `align` channels (rounded down; never below align unless
+   * `allowEmptyLayers`). Default 1.
+   */
   align?: number;
   /**
    * 'global' (Condensa): one threshold over the scores of all groups, so each group's sparsity
@@ -109,10 +113,15 @@ export interface FilterPruneGroupsOptions extends GroupImportanceOptions {
   scope?: 'global' | 'group';
   /** Which prunable groups to prune (default: all), e.g. only those produced by Conv2D layers. */
   include?: (group: GroupImportance, graph: DependencyGraph) => boolean;
+  /** Who the warnings name as their author (default 'filterPruneGroups'; GroupPrune passes its kind). */
+  reportAs?: string;
 }
 
 export interface GroupPruningResult {
-  groups: Array<{ producers: string[]; size: number; kept: number }>;
+  /** Every pruned group; `guarded`: the guard kept more channels than the cut asked for. */
+  groups: Array<{ producers: string[]; size: number; kept: number; guarded: boolean }>;
+  /** Groups the guard kept alive, and groups the global threshold left under `warnBelow`. */
+  warnings: string[];
 }
 
 /**
@@ -122,10 +131,16 @@ export interface GroupPruningResult {
  * everywhere and `compact` can remove it whatever the padding. Masks go through
  * src/pruning/state.ts, so fine-tuning with `applyMasks` keeps them.
  *
+ * No group loses every channel unless `allowEmptyLayers: true`: a group the threshold would empty
+ * keeps its `max(1, align)` best channels, and `warnings` names its producers (as it names the
+ * groups the global threshold leaves under `warnBelow`).
+ *
  * @example
  * ```ts
  * filterPruneGroups(model, { density: 0.5, criteria: 'l1', align: 8, scope: 'group' });
  * const small = compact(model);
+ * const { warnings } = filterPruneGroups(seedNet({ width: 0.0625 }), { density: 0.3, importance: 'fpgm' });
+ * // ["filterPruneGroups: the global threshold would remove all 16 channels of 'conv1' ..."]
  * ```
  */
 export function filterPruneGroups(model: tf.LayersModel, opts: FilterPruneGroupsOptions): GroupPruningResult {
@@ -140,6 +155,8 @@ export function filterPruneGroups(model: tf.LayersModel, opts: FilterPruneGroups
   if (scope !== 'global' && scope !== 'group') {
     throw new InvalidArgumentError(`scope must be 'global' or 'group', got '${scope}'`);
   }
+  const kind = opts.reportAs ?? 'filterPruneGroups';
+  checkGroupGuardOptions(opts, kind);
   const graph = dependencyGraph(model);
   const include = opts.include ?? (() => true);
   const importances = groupImportance(model, importance, graph, opts).filter((g) => include(g, graph));
@@ -151,11 +168,14 @@ export function filterPruneGroups(model: tf.LayersModel, opts: FilterPruneGroups
       scope === 'global'
         ? g.scores.filter((s) => s >= threshold).length
         : Math.round(density * g.scores.length);
-    const kept = alignCount(wanted, align, g.scores.length);
+    const cut = guardGroupCut(
+      { producers: g.producers, size: g.scores.length, wanted },
+      { align, density, scope, kind, allowEmptyLayers: opts.allowEmptyLayers, warnBelow: opts.warnBelow },
+    );
     const order = Array.from(g.scores.keys()).sort((a, b) => g.scores[b] - g.scores[a] || a - b);
     const keep = new Array<boolean>(g.scores.length).fill(false);
-    for (const c of order.slice(0, kept)) keep[c] = true;
-    return { g, keep, kept };
+    for (const c of order.slice(0, cut.kept)) keep[c] = true;
+    return { g, keep, ...cut };
   });
 
   const masks: Array<{ layer: tf.layers.Layer; name: string; mask: tf.Tensor }> = [];
@@ -186,7 +206,13 @@ export function filterPruneGroups(model: tf.LayersModel, opts: FilterPruneGroups
     tf.dispose(masks.map((m) => m.mask));
   }
   return {
-    groups: decisions.map(({ g, kept }) => ({ producers: g.producers, size: g.scores.length, kept })),
+    groups: decisions.map(({ g, kept, guarded }) => ({
+      producers: g.producers,
+      size: g.scores.length,
+      kept,
+      guarded,
+    })),
+    warnings: decisions.flatMap((d) => (d.warning ? [d.warning] : [])),
   };
 }
 
@@ -196,12 +222,6 @@ function globalThreshold(importances: GroupImportance[], density: number): numbe
   if (all.length === 0) return 0;
   const k = Math.max(1, Math.floor(density * all.length));
   return all[k - 1];
-}
-
-/** Round down to a multiple of `align`, keeping at least min(align, size) and at least 1. */
-function alignCount(wanted: number, align: number, size: number): number {
-  const rounded = Math.floor(wanted / align) * align;
-  return Math.min(size, Math.max(rounded, Math.min(align, size), 1));
 }
 
 /** A mask of `shape` equal to `along[i]` at index i of `axis`. */

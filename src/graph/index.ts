@@ -36,9 +36,11 @@ export {
   groupImportance,
   producedBy,
 } from './group-pruning.js';
+export { type GroupGuardOptions } from './group-guard.js';
 /** Group pruning that also reports the groups it left whole (pinned), and why. */
 export { type PinnedGroup, filterPruneGroups, pinnedGroups } from './pinned-groups.js';
 export { type CompactionPlan, planCompaction } from './plan.js';
+/** The layer-kind registry, its built-in kinds, building blocks for custom entries, channel layouts. */
 export {
   type ConstField,
   type LayerKind,
@@ -47,10 +49,7 @@ export {
   layerKind,
   registerLayerKind,
   supportedLayerKinds,
-} from './registry.js';
-export { builtinLayerKinds } from './kinds/index.js';
-/** Building blocks for custom registry entries. */
-export {
+  builtinLayerKinds,
   evaluatePerChannel,
   freshChannels,
   noConstants,
@@ -58,5 +57,6 @@ export {
   passThrough,
   producerConstants,
   take,
-} from './kinds/common.js';
-export { type ChannelLayout, ChannelSpaces } from './layout.js';
+  type ChannelLayout,
+  ChannelSpaces,
+} from '../core/layer-kinds/index.js';

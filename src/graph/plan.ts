@@ -1,7 +1,6 @@
 import { constantFields } from './constants.js';
 import type { DependencyGraph } from './dependency-graph.js';
-import { forEachEntry } from './layout.js';
-import type { ConstField } from './registry.js';
+import { type ConstField, forEachEntry } from '../core/layer-kinds/index.js';
 
 /** What compaction will remove. */
 export interface CompactionPlan {

@@ -1,17 +1,23 @@
 import type * as tf from '@tensorflow/tfjs';
+import { layerKind } from '../core/layer-kinds/index.js';
 import { InvalidArgumentError } from '../errors.js';
-import { dependencyGraph, filterPruneGroups } from '../graph/index.js';
-import type { DependencyGraph, GroupAggregate, GroupImportance } from '../graph/index.js';
+import { dependencyGraph, filterPruneGroups, pinnedGroups } from '../graph/index.js';
+import type { GroupAggregate, GroupGuardOptions, GroupPruningResult, PinnedGroup } from '../graph/index.js';
+import { checkGroupGuardOptions } from '../graph/group-guard.js';
 import { importanceNeeds, isKnownImportance } from '../importance/index.js';
 import type { Calibration, ImportanceOptions, ImportanceOrCriteria } from '../importance/index.js';
 import { weightNames } from '../pruning/state.js';
 import { checkDensity } from './math.js';
-import type { Scheme, WeightRef } from './scheme.js';
+import type { CompressedLayer, ReportingScheme, SchemeReport, SkippedLayer } from './report.js';
+import type { WeightRef } from './scheme.js';
 import { matchesLayer, selectionToJSON } from './select.js';
 import type { LayerPattern } from './select.js';
 
-/** Options of {@link GroupPrune}. */
-export interface GroupPruneOptions {
+/**
+ * Options of {@link GroupPrune}. `allowEmptyLayers` and `warnBelow` are the structured schemes'
+ * guard: each pruned group keeps at least `max(1, align)` channels unless `allowEmptyLayers: true`.
+ */
+export interface GroupPruneOptions extends GroupGuardOptions {
   /** Fraction of channels kept, in (0, 1]. */
   density?: number;
   /** How channels are scored (default 'l2'): a named importance, a magnitude criteria or a function. */
@@ -43,16 +49,28 @@ export interface GroupPruneOptions {
  * pruned model is ready for `compact`. Usable by the Compressor, the optimizers and the sparsity
  * search (`withDensity`).
  *
+ * One global threshold over groups whose scores differ in scale by layer (FPGM, or a stem with
+ * few inputs) can cut every channel of a group; like FilterPrune, each pruned group keeps at
+ * least `max(1, align)` channels, its best by group score, and `lastReport` warns about it
+ * (`allowEmptyLayers: true` restores the literal cut). A group the global threshold leaves under
+ * `warnBelow` (default 10%, never above the density) is warned about too. `lastReport` lists the
+ * producers of every pruned group (unit 'channel'), and skips the producers of pinned groups
+ * with why; `compressWithReport` returns it.
+ *
  * @example
  * ```ts
  * const model = resnet20({ width: 0.5 });
  * new GroupPrune({ density: 0.5, importance: 'l1', aggregate: 'sum' }).pi(model);
  * const small = compact(model);
+ *
+ * const report = compressWithReport(new GroupPrune({ density: 0.3, importance: 'fpgm' }), seedNet({ width: 0.125 }));
+ * report.warnings; // ["GroupPrune: the global threshold would remove all 32 channels of 'conv1' ..."]
  * ```
  */
-export class GroupPrune implements Scheme {
+export class GroupPrune implements ReportingScheme {
   readonly kind = 'GroupPrune';
   private readonly options: GroupPruneOptions;
+  private report: SchemeReport | undefined;
 
   constructor(options: number | GroupPruneOptions = {}) {
     const o = typeof options === 'number' ? { density: options } : { ...options };
@@ -68,11 +86,17 @@ export class GroupPrune implements Scheme {
         'GroupPrune: per-layer densities are not supported; use scope or include/exclude',
       );
     }
+    checkGroupGuardOptions(o, 'GroupPrune');
     this.options = o;
   }
 
   get density(): number | undefined {
     return this.options.density;
+  }
+
+  /** What the last `pi` did (undefined before the first). */
+  get lastReport(): SchemeReport | undefined {
+    return this.report;
   }
 
   /** A copy with global density `d` (the search sets densities this way). */
@@ -97,18 +121,21 @@ export class GroupPrune implements Scheme {
     );
   }
 
-  /** Whether the group `g` is pruned by this scheme. */
-  private includes(g: GroupImportance | { producers: string[] }, graph: DependencyGraph): boolean {
+  /** Whether `layer` is one this scheme prunes the channels of (class and selection). */
+  private meantFor(layer: tf.layers.Layer): boolean {
     const classes = this.options.producers ?? ['Conv2D'];
-    const layers = g.producers.map((p) => graph.node(p).layer);
-    const any = (l: tf.layers.Layer, list?: LayerPattern[]) => (list ?? []).some((p) => matchesLayer(l, p));
-    return layers.every(
-      (l) =>
-        classes.includes(l.getClassName()) &&
-        (this.options.include === undefined || any(l, this.options.include)) &&
-        !any(l, this.options.exclude) &&
-        !any(l, this.options.noCompress),
+    const any = (list?: LayerPattern[]) => (list ?? []).some((p) => matchesLayer(layer, p));
+    return (
+      classes.includes(layer.getClassName()) &&
+      (this.options.include === undefined || any(this.options.include)) &&
+      !any(this.options.exclude) &&
+      !any(this.options.noCompress)
     );
+  }
+
+  /** Whether the group made by `producers` is pruned by this scheme: all its producers are meant for it. */
+  private includes(producers: string[], model: tf.LayersModel): boolean {
+    return producers.every((p) => this.meantFor(model.getLayer(p)));
   }
 
   pi(model: tf.LayersModel): void {
@@ -117,7 +144,7 @@ export class GroupPrune implements Scheme {
         'GroupPrune has no density: construct it with { density } or call withDensity(d)',
       );
     }
-    filterPruneGroups(model, {
+    const result = filterPruneGroups(model, {
       density: this.options.density,
       importance: this.options.importance,
       calibration: this.options.calibration,
@@ -125,8 +152,64 @@ export class GroupPrune implements Scheme {
       aggregate: this.options.aggregate,
       align: this.options.align,
       scope: this.options.scope,
-      include: (g, graph) => this.includes(g, graph),
+      allowEmptyLayers: this.options.allowEmptyLayers,
+      warnBelow: this.options.warnBelow,
+      reportAs: this.kind,
+      include: (g) => this.includes(g.producers, model),
     });
+    this.report = {
+      scheme: this.kind,
+      compressed: this.compressedLayers(model, result),
+      skipped: this.skippedOf(model, result.pinned),
+      warnings: result.warnings,
+    };
+  }
+
+  /** One report entry per producer of a pruned group, with the group's counts. */
+  private compressedLayers(model: tf.LayersModel, result: GroupPruningResult): CompressedLayer[] {
+    return result.groups.flatMap((g) =>
+      g.producers.map((name) => {
+        const layer = model.getLayer(name);
+        const present = weightNames(layer);
+        const channelWeights = layerKind(layer.getClassName())?.channelWeights ?? [];
+        return {
+          layer: name,
+          className: layer.getClassName(),
+          weights: channelWeights.map((w) => w.name).filter((w) => present.includes(w)),
+          unit: 'channel',
+          total: g.size,
+          kept: g.kept,
+          density: g.size > 0 ? g.kept / g.size : 1,
+          ownDensity: this.options.scope === 'group',
+          guarded: g.guarded,
+        };
+      }),
+    );
+  }
+
+  /** The producers this scheme is meant for whose channels are pinned (kept whole), and why. */
+  private skippedOf(model: tf.LayersModel, pinned: PinnedGroup[]): SkippedLayer[] {
+    return pinned.flatMap((g) =>
+      g.producers
+        .map((name) => model.getLayer(name))
+        .filter((layer) => this.meantFor(layer))
+        .map((layer) => ({
+          layer: layer.name,
+          className: layer.getClassName(),
+          cause: g.reasons.includes('model output') ? ('output' as const) : ('unsupported' as const),
+          reason: `its ${g.size} channels are pinned (kept whole): ${g.reasons.join('; ')}`,
+        })),
+    );
+  }
+
+  /** The producers this scheme is meant for but leaves whole because their channel group is pinned. */
+  skippedLayers(model: tf.LayersModel): SkippedLayer[] {
+    return this.skippedOf(model, pinnedGroups(dependencyGraph(model)));
+  }
+
+  /** None: GroupPrune has no `strict` option (`compressWithReport(..., { strict: true })` still refuses). */
+  refusedLayers(_model: tf.LayersModel): SkippedLayer[] {
+    return [];
   }
 
   delta(_model: tf.LayersModel): void {}
@@ -136,7 +219,7 @@ export class GroupPrune implements Scheme {
     const out: WeightRef[] = [];
     const seen = new Set<string>();
     for (const g of graph.groups()) {
-      if (g.pins.length > 0 || g.producers.length === 0 || !this.includes(g, graph)) continue;
+      if (g.pins.length > 0 || g.producers.length === 0 || !this.includes(g.producers, model)) continue;
       for (const name of g.layers) {
         const node = graph.node(name);
         for (const { name: w } of node.kind?.channelWeights ?? []) {
@@ -152,6 +235,7 @@ export class GroupPrune implements Scheme {
 
   toJSON(): Record<string, unknown> {
     const { density, importance, importanceOptions, aggregate, align, scope, producers } = this.options;
+    const { allowEmptyLayers, warnBelow } = this.options;
     const { loss: _loss, ...jsonOptions } = importanceOptions ?? {};
     const out = {
       scheme: this.kind,
@@ -162,6 +246,8 @@ export class GroupPrune implements Scheme {
       align,
       scope,
       producers,
+      allowEmptyLayers,
+      warnBelow,
     };
     return {
       ...Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)),

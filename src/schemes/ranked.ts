@@ -4,7 +4,13 @@ import { applyMask, readWeight, weightNames } from '../pruning/state.js';
 import { assertFinite } from '../operators/values.js';
 import { kernelLayers, skippedLayers } from './coverage.js';
 import type { LayerFamily } from './coverage.js';
-import { DEFAULT_WARN_BELOW, checkWarnBelow, floorWarning, guardWarning, guardedKeep } from './guards.js';
+import {
+  DEFAULT_WARN_BELOW,
+  checkWarnBelow,
+  floorWarning,
+  guardWarning,
+  guardedKeep,
+} from '../operators/guards.js';
 import { checkDensity, thresholdOf } from './math.js';
 import { throwIfUnsupported, unsupported } from './report.js';
 import type {

@@ -36,6 +36,7 @@ const GUARD_KEYS: Record<string, string[]> = {
   NeuronPrune: ['strict', 'warnBelow', 'allowEmptyLayers'],
   StructurePrune: ['strict', 'warnBelow', 'allowEmptyLayers'],
   BlockPrune: ['strict', 'warnBelow', 'allowEmptyLayers'],
+  GroupPrune: ['warnBelow', 'allowEmptyLayers'],
   Quantize: ['strict'],
 };
 const STRUCTURED_KEYS = [

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
-import { alignMaskArray } from '../operators/alignMask.js';
+import { alignMaskArray } from './alignMask.js';
 
 /** The default floor under which a layer on the shared threshold is warned about. */
 export const DEFAULT_WARN_BELOW = 0.1;
@@ -38,12 +38,36 @@ export function guardedKeep(
   return { keep: out, guarded: out.reduce((n, k) => n + k, 0) > plain };
 }
 
-/** The warning for a layer the guard kept alive. */
-export function guardWarning(kind: string, layer: string, unit: string, total: number, kept: number): string {
+/** How a warning names what it is about and what the user can do (defaults: a scheme's layer). */
+export interface WarningWording {
+  /** What decided the cut (default 'the global threshold'). */
+  by?: string;
+  /** What to do about it (default: give the layer its own density, or allow empty layers). */
+  remedy?: string;
+}
+
+/** `'a'`, or `'a' + 'b'` for the producers of one channel group (they share the channels). */
+export function quoteLayers(layer: string | readonly string[]): string {
+  return (typeof layer === 'string' ? [layer] : layer).map((n) => `'${n}'`).join(' + ');
+}
+
+/** The warning for a layer (or channel group, named by its producers) the guard kept alive. */
+export function guardWarning(
+  kind: string,
+  layer: string | readonly string[],
+  unit: string,
+  total: number,
+  kept: number,
+  wording: WarningWording = {},
+): string {
+  const name = quoteLayers(layer);
+  const remedy =
+    wording.remedy ??
+    `Give it its own density (densities: {${name}: d}) to choose, ` +
+      `or allowEmptyLayers: true for Condensa's literal behaviour`;
   return (
-    `${kind}: the global threshold would remove all ${total} ${unit}s of '${layer}' (or round them to none); ` +
-    `it keeps its ${kept} best. Give it its own density (densities: {'${layer}': d}) to choose, ` +
-    `or allowEmptyLayers: true for Condensa's literal behaviour`
+    `${kind}: ${wording.by ?? 'the global threshold'} would remove all ${total} ${unit}s of ${name} (or round them to none); ` +
+    `it keeps its ${kept} best. ${remedy}`
   );
 }
 
@@ -53,16 +77,20 @@ export function guardWarning(kind: string, layer: string, unit: string, total: n
  */
 export function floorWarning(
   kind: string,
-  layer: string,
+  layer: string | readonly string[],
   unit: string,
   counts: { total: number; kept: number },
   floor: number,
+  wording: WarningWording = {},
 ): string | null {
   const { total, kept } = counts;
   if (total === 0 || kept / total >= floor) return null;
+  const name = quoteLayers(layer);
   const pct = (x: number): string => `${(100 * x).toPrecision(3)}%`;
+  const remedy =
+    wording.remedy ?? `give it its own density (densities: {${name}: d}) or exclude it if that is not meant`;
   return (
-    `${kind}: the global threshold leaves '${layer}' ${kept} of ${total} ${unit}s (${pct(kept / total)}), ` +
-    `below the floor ${pct(floor)}; give it its own density (densities: {'${layer}': d}) or exclude it if that is not meant`
+    `${kind}: ${wording.by ?? 'the global threshold'} leaves ${name} ${kept} of ${total} ${unit}s (${pct(kept / total)}), ` +
+    `below the floor ${pct(floor)}; ${remedy}`
   );
 }
