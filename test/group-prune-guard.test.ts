@@ -1,28 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../src/errors.js';
 import { compact, filterPruneGroups, groupImportance } from '../src/graph/index.js';
 import { seedNet } from '../src/models/index.js';
-import { clearPruning } from '../src/pruning/state.js';
-import { GroupPrune, compressWithReport, schemeFromSpec } from '../src/schemes/index.js';
-import { trackTensors } from './helpers/leaks.js';
 
-let leaks = trackTensors();
-const models: tf.LayersModel[] = [];
-function track<T extends tf.LayersModel>(m: T): T {
-  models.push(m);
-  return m;
-}
-beforeEach(() => {
-  leaks = trackTensors();
-});
-afterEach(() => {
-  for (const m of models.splice(0)) {
-    clearPruning(m);
-    m.dispose();
-  }
-  leaks.check();
-});
+import { GroupPrune, compressWithReport, schemeFromSpec } from '../src/schemes/index.js';
+import { disposeEachTest } from './helpers/leaks.js';
+
+const track = disposeEachTest();
 
 /** Indices of the output channels of `layer` (last kernel axis) with any nonzero weight. */
 function liveChannels(model: tf.LayersModel, layer: string): number[] {

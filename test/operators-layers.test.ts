@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, LayerError, TensorError } from '../src/errors.js';
 import {
   blockPrune,
@@ -9,25 +9,14 @@ import {
   structureScores,
   threshold,
 } from '../src/operators/index.js';
-import { clearPruning, getMask, isPruned, prune } from '../src/pruning/index.js';
-import { trackTensors } from './helpers/leaks.js';
+import { getMask, isPruned, prune } from '../src/pruning/index.js';
+import { disposeEachTest } from './helpers/leaks.js';
 
-let leaks = trackTensors();
-const models: tf.LayersModel[] = [];
-beforeEach(() => {
-  leaks = trackTensors();
-});
-afterEach(() => {
-  for (const m of models.splice(0)) {
-    clearPruning(m);
-    m.dispose();
-  }
-  leaks.check();
-});
+const track = disposeEachTest();
 
 function model(layer: tf.layers.Layer, inputShape: number[]): tf.layers.Layer {
   const m = tf.sequential({ layers: [tf.layers.inputLayer({ inputShape }), layer] });
-  models.push(m);
+  track(m);
   return layer;
 }
 

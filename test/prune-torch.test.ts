@@ -1,21 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, LayerError, TensorError } from '../src/errors.js';
-import { clearPruning, getMask, isPruned, prune } from '../src/pruning/index.js';
-import { trackTensors } from './helpers/leaks.js';
+import { getMask, isPruned, prune } from '../src/pruning/index.js';
+import { disposeEachTest } from './helpers/leaks.js';
 
-let leaks = trackTensors();
-const models: tf.LayersModel[] = [];
-beforeEach(() => {
-  leaks = trackTensors();
-});
-afterEach(() => {
-  for (const m of models.splice(0)) {
-    clearPruning(m);
-    m.dispose();
-  }
-  leaks.check();
-});
+const track = disposeEachTest();
 
 /** The seed's conv1: Conv2d(3, 256, 3) on 32x32x3 inputs (6912 kernel entries, 256 biases). */
 function seedConv1(seed = 1): tf.layers.Layer {
@@ -31,13 +20,13 @@ function seedConv1(seed = 1): tf.layers.Layer {
       }),
     ],
   });
-  models.push(m);
+  track(m);
   return m.getLayer('conv1');
 }
 
 function dense(kernel: number[], inputs: number, units: number, name = 'fc'): tf.layers.Layer {
   const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [inputs], units, name })] });
-  models.push(m);
+  track(m);
   const l = m.getLayer(name);
   tf.tidy(() => l.setWeights([tf.tensor2d(kernel, [inputs, units]), tf.zeros([units])]));
   return l;
@@ -207,7 +196,7 @@ describe('structured methods: dims, norms, validation', () => {
     const m = tf.sequential({
       layers: [tf.layers.depthwiseConv2d({ inputShape: [4, 4, 2], kernelSize: 1, name: 'dw' })],
     });
-    models.push(m);
+    track(m);
     expect(() => prune.lnStructured(m.getLayer('dw'), 'depthwise_kernel', 0.5, 2, 'out')).toThrow(
       /dw\/depthwise_kernel \(DepthwiseConv2D\): dim 'out' has no axis.*accepted: 'in'/,
     );

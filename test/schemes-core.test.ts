@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, LayerError, TensorError } from '../src/errors.js';
 import { lenet5, resnet20, seedNet, vggNet } from '../src/models/index.js';
-import { MaskEnforcer, clearPruning, getMask, isPruned } from '../src/pruning/state.js';
+import { MaskEnforcer, getMask, isPruned } from '../src/pruning/state.js';
 import {
   BlockPrune,
   Compose,
@@ -15,24 +15,9 @@ import {
 } from '../src/schemes/index.js';
 import type { Scheme } from '../src/schemes/index.js';
 import { nonzeroFraction, smallNet } from './schemes-models.js';
-import { trackTensors } from './helpers/leaks.js';
+import { disposeEachTest } from './helpers/leaks.js';
 
-let leaks = trackTensors();
-const models: tf.LayersModel[] = [];
-function track<T extends tf.LayersModel>(m: T): T {
-  models.push(m);
-  return m;
-}
-beforeEach(() => {
-  leaks = trackTensors();
-});
-afterEach(() => {
-  for (const m of models.splice(0)) {
-    clearPruning(m);
-    m.dispose();
-  }
-  leaks.check();
-});
+const track = disposeEachTest();
 
 function kernelOf(model: tf.LayersModel, layer: string): Float32Array {
   return model.getLayer(layer).getWeights()[0].dataSync() as Float32Array;

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LayerError, SpecError } from '../src/errors.js';
 import { loadPretrained } from '../src/models/index.js';
-import { clearPruning } from '../src/pruning/state.js';
+
 import {
   BlockPrune,
   Compose,
@@ -16,24 +16,9 @@ import {
   schemeFromSpec,
   schemeToSpec,
 } from '../src/schemes/index.js';
-import { trackTensors } from './helpers/leaks.js';
+import { disposeEachTest } from './helpers/leaks.js';
 
-let leaks = trackTensors();
-const models: tf.LayersModel[] = [];
-function track<T extends tf.LayersModel>(m: T): T {
-  models.push(m);
-  return m;
-}
-beforeEach(() => {
-  leaks = trackTensors();
-});
-afterEach(() => {
-  for (const m of models.splice(0)) {
-    clearPruning(m);
-    m.dispose();
-  }
-  leaks.check();
-});
+const track = disposeEachTest();
 
 /** Output units (last kernel axis) of `layer` with any nonzero weight. */
 function liveUnits(model: tf.LayersModel, layer: string): number {
